@@ -1,0 +1,112 @@
+// One-time invite codes: stored hashed, expiring, and guarded against guessing (attempts are throttled and audited).
+import { createHash, randomInt } from 'node:crypto';
+import { and, count, eq, gte, isNull } from 'drizzle-orm';
+import { audit } from './audit.js';
+import type { Conn } from './client.js';
+import { channelIdentities, inviteAttempts, invites, staff, type ChannelName, type Role } from './schema.js';
+
+/** Unambiguous characters only (no 0/O, 1/I/L): codes are read aloud and typed on phones. */
+const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const CODE_LENGTH = 8;
+export const MAX_ATTEMPTS_PER_HOUR = 10;
+
+export function hashInviteCode(code: string): string {
+  return createHash('sha256').update(normalizeInviteCode(code)).digest('hex');
+}
+
+export function normalizeInviteCode(code: string): string {
+  return code
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s-]/g, '');
+}
+
+export function looksLikeInviteCode(text: string): boolean {
+  const code = normalizeInviteCode(text);
+  return code.length === CODE_LENGTH && [...code].every((c) => ALPHABET.includes(c));
+}
+
+export interface NewInvite {
+  role: Role;
+  areaCode: string;
+  name?: string;
+  staffId?: number;
+  createdBy?: number;
+  now: Date;
+  validDays?: number;
+}
+
+/** Creates an invite and returns the plain code (shown once; only its hash is stored). */
+export async function createInvite(conn: Conn, input: NewInvite): Promise<{ code: string; expiresAt: Date }> {
+  const code = Array.from({ length: CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
+  const expiresAt = new Date(input.now.getTime() + (input.validDays ?? 7) * 86_400_000);
+  await conn.insert(invites).values({
+    codeHash: hashInviteCode(code),
+    role: input.role,
+    areaCode: input.areaCode,
+    name: input.name ?? null,
+    staffId: input.staffId ?? null,
+    createdBy: input.createdBy ?? null,
+    expiresAt,
+  });
+  return { code, expiresAt };
+}
+
+export type RedeemResult =
+  | { ok: true; staffId: number; name: string }
+  | { ok: false; reason: 'throttled' | 'invalid' | 'expired' | 'used' };
+
+export interface Redemption {
+  channel: ChannelName;
+  externalId: string;
+  chatId: string;
+  code: string;
+  displayName?: string;
+  locale?: string;
+  now: Date;
+}
+
+/** Binds a channel account to a staff record (new or existing) if the code is good. Run inside a transaction. */
+export async function redeemInvite(conn: Conn, r: Redemption): Promise<RedeemResult> {
+  const hourAgo = new Date(r.now.getTime() - 3_600_000);
+  const [recent] = await conn
+    .select({ n: count() })
+    .from(inviteAttempts)
+    .where(and(eq(inviteAttempts.channel, r.channel), eq(inviteAttempts.externalId, r.externalId), gte(inviteAttempts.at, hourAgo)));
+  if ((recent?.n ?? 0) >= MAX_ATTEMPTS_PER_HOUR) {
+    await audit(conn, { actorStaffId: null, channel: r.channel, action: 'invite.throttled', detail: { externalId: r.externalId }, at: r.now });
+    return { ok: false, reason: 'throttled' };
+  }
+  const [invite] = await conn.select().from(invites).where(eq(invites.codeHash, hashInviteCode(r.code))).for('update');
+  const failure = !invite ? 'invalid' : invite.usedAt ? 'used' : invite.expiresAt <= r.now ? 'expired' : undefined;
+  await conn.insert(inviteAttempts).values({ channel: r.channel, externalId: r.externalId, at: r.now, success: !failure });
+  if (failure || !invite) {
+    await audit(conn, { actorStaffId: null, channel: r.channel, action: 'invite.failed', detail: { externalId: r.externalId, reason: failure }, at: r.now });
+    return { ok: false, reason: failure ?? 'invalid' };
+  }
+  let staffId = invite.staffId;
+  let name = invite.name ?? r.displayName ?? '';
+  if (staffId === null) {
+    const [created] = await conn
+      .insert(staff)
+      .values({ name: name || '—', role: invite.role, areaCode: invite.areaCode, locale: r.locale ?? null })
+      .returning({ id: staff.id });
+    staffId = created!.id;
+  } else {
+    const [existing] = await conn.select({ name: staff.name }).from(staff).where(eq(staff.id, staffId));
+    name = existing?.name ?? name;
+  }
+  await conn
+    .update(invites)
+    .set({ usedAt: r.now, usedByStaffId: staffId })
+    .where(and(eq(invites.id, invite.id), isNull(invites.usedAt)));
+  await conn
+    .insert(channelIdentities)
+    .values({ channel: r.channel, externalId: r.externalId, chatId: r.chatId, staffId, locale: r.locale ?? null })
+    .onConflictDoUpdate({
+      target: [channelIdentities.channel, channelIdentities.externalId],
+      set: { staffId, chatId: r.chatId },
+    });
+  await audit(conn, { actorStaffId: staffId, channel: r.channel, action: 'invite.redeem', detail: { inviteId: invite.id }, at: r.now });
+  return { ok: true, staffId, name };
+}
