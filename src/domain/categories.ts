@@ -59,25 +59,28 @@ export function isRiskLevel(value: string): value is RiskLevel {
   return (riskLevels as readonly string[]).includes(value);
 }
 
-// Names found in county rosters (official names and the usual short forms).
-const categoryNames: Record<string, ChildCategory> = {
-  机构养育孤儿: 'institutional_orphan',
-  机构孤儿: 'institutional_orphan',
-  社会散居孤儿: 'community_orphan',
-  散居孤儿: 'community_orphan',
-  事实无人抚养儿童: 'de_facto_unsupported',
-  事实无人抚养: 'de_facto_unsupported',
-  农村留守儿童: 'left_behind',
-  留守儿童: 'left_behind',
-  困境儿童: 'in_distress',
-  残疾儿童: 'disabled',
-  流动儿童: 'migrant',
-};
+// Names found in county rosters (official names and the usual short forms). A Map, so that cells such as
+// 'constructor' never hit Object.prototype.
+const categoryNames = new Map<string, ChildCategory>(
+  Object.entries({
+    机构养育孤儿: 'institutional_orphan',
+    机构孤儿: 'institutional_orphan',
+    社会散居孤儿: 'community_orphan',
+    散居孤儿: 'community_orphan',
+    事实无人抚养儿童: 'de_facto_unsupported',
+    事实无人抚养: 'de_facto_unsupported',
+    农村留守儿童: 'left_behind',
+    留守儿童: 'left_behind',
+    困境儿童: 'in_distress',
+    残疾儿童: 'disabled',
+    流动儿童: 'migrant',
+    } satisfies Record<string, ChildCategory>),
+);
 
 /** A roster cell → category key; accepts the Chinese names and the English keys (any case, `-` or space for `_`). */
 export function categoryFromText(text: string): ChildCategory | undefined {
   const compact = normalizeDigits(text).trim();
-  const chinese = categoryNames[compact.replace(/\s+/g, '')];
+  const chinese = categoryNames.get(compact.replace(/\s+/g, ''));
   if (chinese) return chinese;
   const key = compact.toLowerCase().replace(/[\s-]+/g, '_');
   return isChildCategory(key) ? key : undefined;

@@ -106,15 +106,17 @@ function result(date: string | undefined): Parsed {
   return date ? { ok: true, date } : { ok: false };
 }
 
-const relativeDays: Record<string, number> = {
-  今天: 0,
-  今日: 0,
-  today: 0,
-  昨天: -1,
-  昨日: -1,
-  yesterday: -1,
-  前天: -2,
-};
+const relativeDays = new Map<string, number>(
+  Object.entries({
+    今天: 0,
+    今日: 0,
+    today: 0,
+    昨天: -1,
+    昨日: -1,
+    yesterday: -1,
+    前天: -2,
+    }),
+);
 
 /**
  * A date as people type it in a chat: ISO and dotted/slashed forms, 8 digits, month/day without a year,
@@ -126,7 +128,7 @@ export function parseDateInput(input: string, today: string): Parsed {
   if (text === '') return { ok: false };
   const compact = text.replace(/\s+/g, '');
 
-  const rel = relativeDays[compact] ?? relativeDays[text];
+  const rel = relativeDays.get(compact) ?? relativeDays.get(text);
   if (rel !== undefined) return { ok: true, date: addDays(today, rel) };
 
   let m = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/.exec(compact);
