@@ -74,7 +74,7 @@ const categoryNames = new Map<string, ChildCategory>(
     困境儿童: 'in_distress',
     残疾儿童: 'disabled',
     流动儿童: 'migrant',
-    } satisfies Record<string, ChildCategory>),
+  } satisfies Record<string, ChildCategory>),
 );
 
 /** A roster cell → category key; accepts the Chinese names and the English keys (any case, `-` or space for `_`). */

@@ -115,7 +115,7 @@ const relativeDays = new Map<string, number>(
     昨日: -1,
     yesterday: -1,
     前天: -2,
-    }),
+  }),
 );
 
 /**
