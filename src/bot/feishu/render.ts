@@ -1,0 +1,98 @@
+// Channel-neutral messages rendered for Feishu. Text-only messages become `post` rich text, whose spans are
+// structured data and never parsed; questions with buttons become interactive cards, whose text is lark_md, so
+// every character that markdown could read as syntax is written as an HTML numeric entity.
+import type { Button, OutMessage, Rich } from '../message.js';
+
+/** Characters with meaning in lark_md (emphasis, links, mentions, tags, emoji codes, lists, headings, code). */
+const LARK_MD_SPECIAL = /[\\`*_~[\](){}<>#+\-.!|:&@"'=]/g;
+
+export function escapeLarkMd(text: string): string {
+  return text.replace(LARK_MD_SPECIAL, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function richToLarkMd(rich: Rich): string {
+  return rich
+    .map((span) => {
+      // Emphasis markers may not span a line break, so each line of a span is wrapped on its own.
+      const lines = span.text.split('\n').map((line) => {
+        if (line === '') return line;
+        let out = escapeLarkMd(line);
+        if (span.italic) out = `*${out}*`;
+        if (span.bold) out = `**${out}**`;
+        return out;
+      });
+      return lines.join('\n');
+    })
+    .join('');
+}
+
+interface PostElement {
+  tag: 'text';
+  text: string;
+  style?: ('bold' | 'italic')[];
+}
+
+/** `post` content: one paragraph per line; bold and italic as styles, never as markup. */
+export function richToPost(rich: Rich): { zh_cn: { title: string; content: PostElement[][] } } {
+  const paragraphs: PostElement[][] = [[]];
+  for (const span of rich) {
+    const style: ('bold' | 'italic')[] = [];
+    if (span.bold) style.push('bold');
+    if (span.italic) style.push('italic');
+    span.text.split('\n').forEach((part, i) => {
+      if (i > 0) paragraphs.push([]);
+      if (part === '') return;
+      const element: PostElement = { tag: 'text', text: part };
+      if (style.length > 0) element.style = style;
+      paragraphs[paragraphs.length - 1]!.push(element);
+    });
+  }
+  return { zh_cn: { title: '', content: paragraphs } };
+}
+
+export interface FeishuCard {
+  config: { wide_screen_mode: boolean; update_multi: boolean };
+  elements: Record<string, unknown>[];
+}
+
+function buttonElement(button: Button, index: number): Record<string, unknown> {
+  return {
+    tag: 'button',
+    text: { tag: 'plain_text', content: button.label },
+    type: index === 0 ? 'primary' : 'default',
+    value: { d: button.data },
+  };
+}
+
+/** A card: the text, then one action row per row of buttons. `update_multi` lets a later patch replace it. */
+export function cardFor(text: Rich, buttons: Button[][] = [], imageKey?: { key: string; alt: string }): FeishuCard {
+  const elements: Record<string, unknown>[] = [{ tag: 'div', text: { tag: 'lark_md', content: richToLarkMd(text) } }];
+  if (imageKey) elements.push({ tag: 'img', img_key: imageKey.key, alt: { tag: 'plain_text', content: imageKey.alt } });
+  buttons.forEach((row, r) => {
+    if (row.length === 0) return;
+    elements.push({
+      tag: 'action',
+      layout: row.length > 3 ? 'flow' : undefined,
+      actions: row.map((b, i) => buttonElement(b, r === 0 ? i : i + 1)),
+    });
+  });
+  return { config: { wide_screen_mode: true, update_multi: true }, elements };
+}
+
+export interface RenderedMessage {
+  msgType: 'post' | 'interactive';
+  content: string;
+}
+
+/** An image must be uploaded first; `imageKey` is the key the upload returned. */
+export function renderMessage(message: OutMessage, imageKey?: string): RenderedMessage {
+  const hasButtons = (message.buttons ?? []).some((row) => row.length > 0);
+  if (!hasButtons && !imageKey) return { msgType: 'post', content: JSON.stringify(richToPost(message.text)) };
+  const image = imageKey && message.image ? { key: imageKey, alt: message.image.alt } : undefined;
+  return { msgType: 'interactive', content: JSON.stringify(cardFor(message.text, message.buttons, image)) };
+}
+
+/** The answer to a card click: the card as a record of the question and the answer chosen, without buttons. */
+export function resolvedCard(text: Rich): FeishuCard {
+  return cardFor(text);
+}
