@@ -1,0 +1,79 @@
+// Composition root: config → database → migrations → demo seed → core → channels → scheduler → HTTP.
+import type { Logger } from 'pino';
+import type { ChannelRuntime } from './bot/channel.js';
+import { BotCore } from './bot/core.js';
+import { createLocalChannel } from './bot/local/adapter.js';
+import type { Config } from './config.js';
+import { openDatabase, pingDatabase, type Database } from './db/client.js';
+import type { ChannelName } from './db/schema.js';
+import { seedDemo } from './db/seed.js';
+import { defaultFlows } from './flows/registry.js';
+import { HttpServer, json } from './http/server.js';
+
+export interface App {
+  config: Config;
+  database: Database;
+  core: BotCore;
+  http: HttpServer;
+  channels: Map<ChannelName, ChannelRuntime>;
+  port: number;
+  seeded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger: Logger;
+  clock?: () => Date;
+}
+
+export async function startApp(config: Config, options: AppOptions): Promise<App> {
+  const { logger } = options;
+  const clock = options.clock ?? (() => new Date());
+  const database = await openDatabase(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.DATA_DIR });
+  const stops: (() => Promise<void>)[] = [() => database.close()];
+  try {
+    const { db } = database;
+    const seed = config.SEED_DEMO ?? !config.DATABASE_URL;
+    const seeded = seed ? await seedDemo(db, clock(), config.TZ_NAME) : false;
+
+    const core = new BotCore({ db, config, logger, flows: defaultFlows(), clock });
+    const http = new HttpServer(logger);
+    const channels = new Map<ChannelName, ChannelRuntime>();
+    if (config.localChat) channels.set('local', createLocalChannel({ core, http, db }));
+
+    http.route('GET', '/healthz', async () => {
+      const dbUp = await pingDatabase(db);
+      const channelHealth = Object.fromEntries([...channels].map(([name, channel]) => [name, channel.health()]));
+      return json(dbUp ? 200 : 503, { status: dbUp ? 'ok' : 'degraded', db: database.kind, channels: channelHealth });
+    });
+
+    for (const channel of channels.values()) {
+      await channel.start();
+      stops.unshift(() => channel.stop());
+    }
+    const port = await http.listen(config.PORT, config.listenHost);
+    stops.unshift(() => http.close());
+
+    return {
+      config,
+      database,
+      core,
+      http,
+      channels,
+      port,
+      seeded,
+      async stop() {
+        for (const stop of stops) {
+          try {
+            await stop();
+          } catch (error) {
+            logger.warn({ err: error }, 'error while stopping');
+          }
+        }
+      },
+    };
+  } catch (error) {
+    for (const stop of stops) await stop().catch(() => {});
+    throw error;
+  }
+}

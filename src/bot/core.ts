@@ -1,0 +1,199 @@
+// The channel-neutral core: every adapter hands it an Inbound and renders the Outcome. It records the inbound id
+// in the same transaction as the effects (a redelivery changes nothing), resolves who is speaking, and hands the
+// action to onboarding, a command, a registered button action, or the flow runtime.
+import type { Logger } from 'pino';
+import { actorForIdentity, type Actor } from '../db/actor.js';
+import type { Db, Tx } from '../db/client.js';
+import { looksLikeInviteCode, redeemInvite } from '../db/invites.js';
+import { processedInbound } from '../db/schema.js';
+import type { Config } from '../config.js';
+import { todayIn } from '../domain/dates.js';
+import { ConversationConflict, FlowRuntime, type Conversation, type Turn } from '../flows/runtime.js';
+import { ChildOutOfScope } from '../flows/childInfo.js';
+import type { Flow, FlowContext } from '../flows/types.js';
+import { coreText } from '../i18n/core.js';
+import { resolveLocale, type Locale } from '../i18n/translator.js';
+import { inboundSchema, type Inbound, type ParsedInbound } from './inbound.js';
+import { message, plain } from './message.js';
+import type { Outcome } from './outcome.js';
+import { TemporaryFailure } from './outcome.js';
+import { PerKeyQueue, RateLimiter } from './perUserGate.js';
+import { isDatabaseUnavailable } from './temporary.js';
+import { menuMessage, parseCommand } from './commands.js';
+
+export interface ActionContext extends FlowContext {
+  runtime: FlowRuntime;
+  /** The actor's draft, if any (locked for this transaction). */
+  conversation: Conversation | undefined;
+}
+
+/** Handles button data with a given prefix (`r.ack.`, `a.`, `rm.` …); re-checks everything it is told. */
+export type ActionHandler = (ctx: ActionContext, data: string) => Promise<Turn>;
+
+export interface CoreOptions {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  flows: Map<string, Flow>;
+  clock?: () => Date;
+}
+
+export class BotCore {
+  readonly runtime: FlowRuntime;
+  private readonly actions = new Map<string, ActionHandler>();
+  private readonly queue = new PerKeyQueue();
+  private readonly limiter = new RateLimiter(10, 3);
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: CoreOptions) {
+    this.runtime = new FlowRuntime(options.flows);
+    this.clock = options.clock ?? (() => new Date());
+    this.onAction('m.', (ctx, data) => this.menuAction(ctx, data.slice(2)));
+    this.onAction('v.start.', (ctx, data) => ctx.runtime.start(ctx, 'visit', { child: Number(data.slice(8)) }));
+    this.onAction('r.start.', (ctx, data) => ctx.runtime.start(ctx, 'report', { child: Number(data.slice(8)) }));
+  }
+
+  onAction(prefix: string, handler: ActionHandler): void {
+    this.actions.set(prefix, handler);
+  }
+
+  get defaultLocale(): Locale {
+    return this.options.config.DEFAULT_LOCALE;
+  }
+
+  async handle(raw: Inbound): Promise<Outcome> {
+    const inbound = inboundSchema.parse(raw);
+    const userKey = `${inbound.channel}:${inbound.userId}`;
+    const hintLocale = resolveLocale(inbound.languageHint, this.defaultLocale);
+    if (!this.limiter.take(userKey, Date.now())) {
+      return { replies: [message(coreText(hintLocale, 'core.tooFast'))], locale: hintLocale, toast: coreText(hintLocale, 'core.tooFast') };
+    }
+    return this.queue.run(userKey, () => this.process(inbound, hintLocale));
+  }
+
+  private async process(inbound: ParsedInbound, hintLocale: Locale): Promise<Outcome> {
+    let locale = hintLocale;
+    try {
+      return await this.options.db.transaction(async (tx) => {
+        const now = this.clock();
+        const fresh = await tx
+          .insert(processedInbound)
+          .values({ key: `${inbound.channel}:${inbound.id}`, at: now })
+          .onConflictDoNothing()
+          .returning({ key: processedInbound.key });
+        if (fresh.length === 0) return { replies: [], locale, duplicate: true };
+        const actor = await actorForIdentity(tx, inbound.channel, inbound.userId);
+        if (inbound.chatType === 'group') return { replies: [message(coreText(locale, 'core.groupRefused'))], locale };
+        if (!actor) return { ...(await this.onboard(tx, inbound, now, locale)), locale };
+        locale = resolveLocale(actor.locale ?? inbound.languageHint, this.defaultLocale);
+        const turn = await this.act(tx, inbound, actor, locale, now);
+        return { replies: turn.replies, resolved: turn.resolved, toast: turn.toast, locale };
+      });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) throw new TemporaryFailure(coreText(locale, 'core.retryLater'), { cause: error });
+      if (error instanceof ConversationConflict) return { replies: [message(coreText(locale, 'core.busy'))], locale };
+      if (error instanceof ChildOutOfScope) return { replies: [message(coreText(locale, 'child.notYours'))], locale };
+      this.options.logger.error({ err: error, channel: inbound.channel, inbound: inbound.id }, 'handling an inbound message failed');
+      return { replies: [message(coreText(locale, 'core.retryLater'))], locale };
+    }
+  }
+
+  private async act(tx: Tx, inbound: ParsedInbound, actor: Actor, locale: Locale, now: Date): Promise<Turn> {
+    const ctx: FlowContext = {
+      tx,
+      actor,
+      locale,
+      channel: inbound.channel,
+      chatId: inbound.chatId,
+      now,
+      today: todayIn(this.options.config.TZ_NAME, now),
+      config: this.options.config,
+    };
+    let conversation = await this.runtime.activeConversation(ctx);
+    const before = [];
+    if (conversation) {
+      const expired = await this.runtime.expireIfStale(ctx, conversation);
+      if (expired) {
+        before.push(expired);
+        conversation = undefined;
+      }
+    }
+    const turn = await this.dispatch({ ...ctx, runtime: this.runtime, conversation }, inbound.event);
+    return { ...turn, replies: [...before, ...turn.replies] };
+  }
+
+  private async dispatch(ctx: ActionContext, event: ParsedInbound['event']): Promise<Turn> {
+    const { runtime, conversation: conv } = ctx;
+    switch (event.kind) {
+      case 'button': {
+        if (event.data.startsWith('q.')) return runtime.press(ctx, conv, event.data);
+        for (const [prefix, handler] of this.actions) if (event.data.startsWith(prefix)) return handler(ctx, event.data);
+        return { replies: [], toast: coreText(ctx.locale, 'button.unknown') };
+      }
+      case 'text': {
+        const command = parseCommand(event.text);
+        if (command) return this.command(ctx, command.name);
+        if (conv) return runtime.input(ctx, conv, { text: event.text });
+        return { replies: [await menuMessage(ctx, this.runtime)] };
+      }
+      case 'location':
+        if (conv) return runtime.input(ctx, conv, { kind: 'location', latitude: event.latitude, longitude: event.longitude });
+        return { replies: [await menuMessage(ctx, this.runtime)] };
+      case 'photo':
+        if (conv) return runtime.input(ctx, conv, { kind: 'photo', fileId: event.fileId, caption: event.caption });
+        return { replies: [await menuMessage(ctx, this.runtime)] };
+    }
+  }
+
+  private async command(ctx: ActionContext, name: string): Promise<Turn> {
+    const { runtime, conversation: conv } = ctx;
+    switch (name) {
+      case 'start':
+      case 'menu':
+        return { replies: [await menuMessage(ctx, runtime)] };
+      case 'help':
+        return { replies: [message(coreText(ctx.locale, 'help.text'))] };
+      case 'cancel':
+        if (!conv) return { replies: [message(coreText(ctx.locale, 'cancel.nothing'))] };
+        return runtime.askCancel(ctx, conv);
+    }
+    if (runtime.flow(name)) return runtime.start(ctx, name);
+    return { replies: [message(coreText(ctx.locale, 'core.unknownCommand'))] };
+  }
+
+  private async menuAction(ctx: ActionContext, choice: string): Promise<Turn> {
+    if (choice === 'resume') {
+      if (!ctx.conversation) return { replies: [message(coreText(ctx.locale, 'cancel.nothing'))] };
+      return { replies: [await ctx.runtime.reask(ctx, ctx.conversation)] };
+    }
+    if (!ctx.runtime.flow(choice)) return { replies: [], toast: coreText(ctx.locale, 'button.unknown') };
+    return ctx.runtime.start(ctx, choice);
+  }
+
+  /** A stranger: only the invite-code question, nothing else. */
+  private async onboard(tx: Tx, inbound: ParsedInbound, now: Date, locale: Locale): Promise<Omit<Outcome, 'locale'>> {
+    const text = inbound.event.kind === 'text' ? inbound.event.text.trim() : '';
+    const command = parseCommand(text);
+    const candidate = command?.name === 'start' ? command.argument : command ? '' : text;
+    if (!candidate || !looksLikeInviteCode(candidate)) {
+      if (candidate) await redeemAttemptOnly(tx, inbound, candidate, now);
+      return { replies: [message(coreText(locale, candidate ? 'onboard.invalid' : 'onboard.welcome'))] };
+    }
+    const result = await redeemInvite(tx, {
+      channel: inbound.channel,
+      externalId: inbound.userId,
+      chatId: inbound.chatId,
+      code: candidate,
+      displayName: inbound.displayName,
+      locale: inbound.languageHint,
+      now,
+    });
+    if (!result.ok) return { replies: [message(coreText(locale, `onboard.${result.reason}`))] };
+    return { replies: [message([plain(coreText(locale, 'onboard.done', { name: result.name }))]), message(coreText(locale, 'help.text'))] };
+  }
+}
+
+/** Text that cannot be a code still counts as a guess, so guessing is throttled whatever is typed. */
+async function redeemAttemptOnly(tx: Tx, inbound: ParsedInbound, text: string, now: Date): Promise<void> {
+  await redeemInvite(tx, { channel: inbound.channel, externalId: inbound.userId, chatId: inbound.chatId, code: text.slice(0, 64), now });
+}

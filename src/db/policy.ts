@@ -1,0 +1,15 @@
+// The visit policy table (category × risk level → days between visits); defaults come with the migrations.
+import type { PolicyRow } from '../domain/visitPolicy.js';
+import type { Conn } from './client.js';
+import { visitPolicy } from './schema.js';
+
+export async function loadPolicy(conn: Conn): Promise<PolicyRow[]> {
+  return conn.select().from(visitPolicy);
+}
+
+export async function setPolicy(conn: Conn, row: PolicyRow): Promise<void> {
+  await conn
+    .insert(visitPolicy)
+    .values(row)
+    .onConflictDoUpdate({ target: [visitPolicy.category, visitPolicy.riskLevel], set: { intervalDays: row.intervalDays } });
+}

@@ -1,0 +1,24 @@
+// The child a flow is about, read in the actor's scope (the runtime checked it when the child was chosen; this
+// re-reads so a child moved out of scope mid-flow is refused at commit too).
+import { childForActor, type ChildRow } from '../db/children.js';
+import { ageOn } from '../domain/dates.js';
+import { categoryNames, nameOf, riskNames } from '../i18n/domain.js';
+import { flowText } from '../i18n/flows.js';
+import type { Answers, FlowContext } from './types.js';
+
+export class ChildOutOfScope extends Error {}
+
+export async function chosenChild(ctx: FlowContext, answers: Answers): Promise<ChildRow> {
+  const child = await childForActor(ctx.tx, ctx.actor, Number(answers.child), ctx.channel);
+  if (!child) throw new ChildOutOfScope(String(answers.child));
+  return child;
+}
+
+/** "王小明，9岁，留守儿童，🟡 黄色" */
+export function childHeadline(ctx: FlowContext, child: ChildRow): string {
+  const parts = [child.name];
+  if (child.birthDate) parts.push(flowText(ctx.locale, 'child.age', { n: ageOn(child.birthDate, ctx.today) }));
+  if (child.categories.length) parts.push(child.categories.map((c) => nameOf(categoryNames, ctx.locale, c)).join('、'));
+  parts.push(nameOf(riskNames, ctx.locale, child.riskLevel));
+  return parts.join(ctx.locale === 'en' ? ', ' : '，');
+}

@@ -1,0 +1,59 @@
+// Check a child's status (一人一档): the child's file in one message, with buttons to act on it.
+import { bold, message, rich, type Rich } from '../bot/message.js';
+import { audit } from '../db/audit.js';
+import { childFile } from '../db/children.js';
+import { dimensions } from '../domain/categories.js';
+import { ageOn, formatDay } from '../domain/dates.js';
+import { maskPhone } from '../domain/mask.js';
+import { overdueDays } from '../domain/visitPolicy.js';
+import { coreText } from '../i18n/core.js';
+import { categoryNames, dimensionNames, levelNames, nameOf, riskNames, sexNames } from '../i18n/domain.js';
+import { flowText } from '../i18n/flows.js';
+import { chosenChild } from './childInfo.js';
+import type { Flow } from './types.js';
+
+export const statusFlow: Flow = {
+  name: 'status',
+  title: { 'zh-CN': '查看儿童档案', en: 'Child’s file' },
+  confirm: false,
+  steps: [{ id: 'child', kind: 'child', includePending: true, prompt: (ctx) => rich(flowText(ctx.locale, 'status.child')) }],
+
+  async commit(ctx, answers) {
+    const child = await chosenChild(ctx, answers);
+    const file = await childFile(ctx.tx, child);
+    await audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'child.read', childId: child.id });
+    const t = (key: Parameters<typeof flowText>[1], params?: Record<string, string | number>) => flowText(ctx.locale, key, params);
+    const text: Rich = rich(bold(child.name));
+    const facts = [
+      child.sex ? nameOf(sexNames, ctx.locale, child.sex) : null,
+      child.birthDate ? t('child.age', { n: ageOn(child.birthDate, ctx.today) }) : null,
+      file.village,
+    ].filter(Boolean);
+    text.push(...rich(`  ${facts.join(' · ')}`, child.status === 'pending' ? ` · ${t('status.pending')}` : ''));
+    if (child.categories.length) text.push(...rich('\n', t('status.categories'), child.categories.map((c) => nameOf(categoryNames, ctx.locale, c)).join('、')));
+    text.push(...rich('\n', t('status.risk'), nameOf(riskNames, ctx.locale, child.riskLevel)));
+    if (child.guardianName) {
+      text.push(...rich('\n', t('status.guardian'), child.guardianName, child.guardianRelation ? `（${child.guardianRelation}）` : '', child.guardianPhone ? ` ${maskPhone(child.guardianPhone)}` : ''));
+    }
+    text.push(...rich('\n', t('status.caseworker'), file.caseworker ?? t('status.none')));
+    if (file.lastVisit) {
+      const flagged = dimensions.filter((d) => file.lastVisit!.dimensions[d] && file.lastVisit!.dimensions[d]!.level !== 'fine');
+      text.push(...rich('\n', t('status.lastVisit', { date: formatDay(file.lastVisit.visitedOn, ctx.locale) })));
+      text.push(...rich(flagged.length === 0 ? t('status.allFine') : flagged.map((d) => `${nameOf(dimensionNames, ctx.locale, d)}${nameOf(levelNames, ctx.locale, file.lastVisit!.dimensions[d]!.level)}`).join('、')));
+    } else {
+      text.push(...rich('\n', t('status.neverVisited')));
+    }
+    if (child.nextVisitDue) {
+      const late = overdueDays(child.nextVisitDue, ctx.today);
+      text.push(...rich('\n', t('status.nextVisit', { date: formatDay(child.nextVisitDue, ctx.locale) })));
+      if (late > 0) text.push(...rich(' ', bold(t('status.overdue', { n: late }))));
+    }
+    if (file.openReports.length) {
+      text.push(...rich('\n', t('status.openReports'), file.openReports.map((r) => `${r.ref}（${t(r.status === 'open' ? 'status.reportOpen' : 'status.reportAcked')}）`).join('、')));
+    }
+    const buttons = child.status === 'active'
+      ? [[{ label: coreText(ctx.locale, 'status.startVisit'), data: `v.start.${child.id}` }, { label: coreText(ctx.locale, 'status.startReport'), data: `r.start.${child.id}` }]]
+      : [[{ label: coreText(ctx.locale, 'status.startReport'), data: `r.start.${child.id}` }]];
+    return [message(text, buttons)];
+  },
+};

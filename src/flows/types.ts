@@ -1,0 +1,99 @@
+// What a flow is: a list of steps (data) plus a commit. The runtime (runtime.ts) owns the loop.
+import type { OutMessage, Rich } from '../bot/message.js';
+import type { Config } from '../config.js';
+import type { Actor } from '../db/actor.js';
+import type { Tx } from '../db/client.js';
+import type { ChannelName } from '../db/schema.js';
+import type { Locale } from '../i18n/translator.js';
+
+export type Answers = Record<string, unknown>;
+
+export interface FlowContext {
+  tx: Tx;
+  actor: Actor;
+  locale: Locale;
+  channel: ChannelName;
+  chatId: string;
+  now: Date;
+  /** Today in the deployment's time zone, YYYY-MM-DD. */
+  today: string;
+  config: Config;
+}
+
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** An attachment sent where a step accepts them (location pin, photo). */
+export type Attachment = { kind: 'location'; latitude: number; longitude: number } | { kind: 'photo'; fileId: string; caption?: string };
+
+interface StepBase {
+  id: string;
+  prompt(ctx: FlowContext, answers: Answers): Rich | Promise<Rich>;
+  /** Asked only when this holds (evaluated on the answers so far). */
+  when?(answers: Answers, ctx: FlowContext): boolean;
+  /** The user may skip it; the answer is then `null`. */
+  optional?: boolean;
+  /** How the answer reads in the summary and in the resolved question; default: the value as text. */
+  display?(value: unknown, ctx: FlowContext, answers: Answers): string;
+  /** Where to go after this step (a step id or `~confirm`); default: the next step whose `when` holds. */
+  next?(value: unknown, answers: Answers): string | undefined;
+  /** Further answers that follow from this one (e.g. "nothing changed" carries the last visit over). */
+  derive?(value: unknown, ctx: FlowContext, answers: Answers): Answers | Promise<Answers>;
+  /** Shown in the summary's edit list; default true for asked steps. */
+  editable?: boolean;
+}
+
+export interface ChoiceStep extends StepBase {
+  kind: 'choice';
+  choices(ctx: FlowContext, answers: Answers): Choice[] | Promise<Choice[]>;
+  /** Buttons per row. */
+  columns?: number;
+}
+
+export interface MultiStep extends StepBase {
+  kind: 'multi';
+  choices(ctx: FlowContext, answers: Answers): Choice[] | Promise<Choice[]>;
+  min?: number;
+  columns?: number;
+}
+
+export interface TextStep extends StepBase {
+  kind: 'text';
+  /** Turns typed text into the answer or a message saying what is wrong. */
+  parse(text: string, ctx: FlowContext, answers: Answers): Parsed<unknown> | Promise<Parsed<unknown>>;
+  /** Buttons offered besides typing (e.g. today / yesterday for a date); their value is the answer. */
+  shortcuts?(ctx: FlowContext, answers: Answers): Choice[] | Promise<Choice[]>;
+}
+
+export interface ChildStep extends StepBase {
+  kind: 'child';
+  /** Offer "not on the roster" (value `unknown`). */
+  allowUnknown?: boolean;
+  /** Include children pending approval. */
+  includePending?: boolean;
+}
+
+export interface AttachmentStep extends StepBase {
+  kind: 'attachments';
+  max: number;
+}
+
+export type Step = ChoiceStep | MultiStep | TextStep | ChildStep | AttachmentStep;
+
+export interface Flow {
+  name: string;
+  /** i18n key of the flow's title, e.g. "记录走访". */
+  title: Record<Locale, string>;
+  steps: Step[];
+  /** Whether the answers are shown for confirmation before `commit`; status lookups commit at once. */
+  confirm: boolean;
+  summary?(ctx: FlowContext, answers: Answers): Rich | Promise<Rich>;
+  /** Validates the final answers (zod) and writes the records in `ctx.tx`; returns what to tell the user. */
+  commit(ctx: FlowContext, answers: Answers): Promise<OutMessage[]>;
+  /** Roles allowed to start it. */
+  roles?: readonly Actor['role'][];
+}

@@ -1,0 +1,49 @@
+// Entry point: `npm start`. Closes cleanly on SIGINT/SIGTERM (PGlite must be closed, never killed mid-write).
+import { startApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { DataDirBusyError } from './db/dataDirLock.js';
+import { createLogger } from './logger.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  let app;
+  try {
+    app = await startApp(config, { logger });
+  } catch (error) {
+    if (error instanceof DataDirBusyError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const channels = [...app.channels.keys()].join(', ') || 'none';
+  const where = app.database.kind === 'pglite' ? `embedded PostgreSQL in ${config.DATA_DIR}` : 'PostgreSQL';
+  logger.info(`caseworker bot running on ${where}${app.seeded ? ' (demo county seeded)' : ''}; channels: ${channels}`);
+  if (app.channels.has('local')) logger.info(`local chat: http://${config.listenHost === '0.0.0.0' ? 'localhost' : config.listenHost}:${app.port}/`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await app.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
