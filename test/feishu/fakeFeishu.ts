@@ -44,6 +44,8 @@ export class FakeFeishu {
   tokensIssued = 0;
   tokenTtlSeconds = 7200;
   wsEndpointCalls = 0;
+  /** The long-connection endpoint answers "system busy" (retryable) while this is set. */
+  endpointBusy = false;
   /** Answers for the next message sends, instead of success. */
   readonly failNextSends: InjectedFailure[] = [];
   /** Chats the bot has left / users who blocked it: sends answer 230002. */
@@ -114,6 +116,7 @@ export class FakeFeishu {
       this.wsEndpointCalls += 1;
       const b = body();
       if (b.AppID !== APP_ID || b.AppSecret !== APP_SECRET) return reply(200, { code: 514, msg: 'auth failed', data: {} });
+      if (this.endpointBusy) return reply(200, { code: 1000040343, msg: 'system busy', data: {} });
       const wsUrl = `${this.url.replace('http', 'ws')}/ws?device_id=dev-1&service_id=7`;
       return reply(200, {
         code: 0,

@@ -1,0 +1,88 @@
+// The long connection: the real WSClient fetches its endpoint from the fake platform, speaks protobuf frames over
+// a real WebSocket, and its events reach the very handler the webhook uses — same Inbound, same answer.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Inbound } from '../../src/bot/inbound.js';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import { cardButtons, FakeFeishu, visibleText } from './fakeFeishu.js';
+import { eventually, FakeCore, startChannel, type Running } from './harness.js';
+
+const USER = 'ou_caseworker_ws';
+const CHAT = 'oc_private_ws';
+
+describe('Feishu long connection', () => {
+  let fake: FakeFeishu;
+  let database: Database;
+  let core: FakeCore;
+  let app: Running;
+
+  beforeAll(async () => {
+    database = await openDatabase({ memory: true });
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(async (ctx) => {
+    fake = await new FakeFeishu().start();
+    core = new FakeCore();
+    app = await startChannel({ fake, core, db: database.db, mode: 'ws' });
+    ctx.onTestFinished(async () => {
+      await app.close();
+      await fake.close();
+    });
+    await eventually(() => app.channel.health().state === 'connected');
+  });
+
+  it('connects through the endpoint the platform hands out and reports it in /healthz', async () => {
+    expect(fake.wsEndpointCalls).toBe(1);
+    expect(fake.connectedSockets).toBe(1);
+    expect(app.channel.health()).toMatchObject({ mode: 'ws', state: 'connected' });
+    // No webhook routes in this mode.
+    const res = await fetch(app.eventsUrl, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(404);
+  });
+
+  it('a message and a card click over the socket go through the same handler as the webhook', async () => {
+    const answer = await fake.pushWs(fake.messageEvent({ openId: USER, chatId: CHAT, content: { text: 'ask' } }));
+    expect(answer.code).toBe(200);
+    const card = await eventually(() => fake.chat(CHAT)[0]);
+    expect(cardButtons(card).map((b) => b.label)).toEqual(['Yes', 'No']);
+
+    const click = await fake.click('', card, 'Yes', { transport: 'ws' });
+    expect(click.status).toBe(200);
+    expect(visibleText(card)).toBe('Question 1? Yes');
+    expect(visibleText(await eventually(() => fake.chat(CHAT)[1]))).toBe('saved: yes');
+    expect(app.channel.events.handled).toMatchObject({ messages: 1, cardActions: 1 });
+  });
+
+  it('the same event through either transport becomes the identical Inbound', async () => {
+    const event = fake.messageEvent({ openId: USER, chatId: CHAT, content: { text: 'same' }, userAgent: 'Lark/7.1 LarkLocale/zh_CN' });
+    await fake.pushWs(event);
+
+    const webhookCore = new FakeCore();
+    const webhookApp = await startChannel({ fake, core: webhookCore, db: database.db, mode: 'webhook' });
+    try {
+      expect((await fake.sendWebhook(webhookApp.eventsUrl, event)).status).toBe(200);
+      await webhookApp.channel.events.idle();
+    } finally {
+      await webhookApp.close();
+    }
+    const viaWs: Inbound | undefined = core.inbounds[0];
+    expect(viaWs).toMatchObject({ id: (event.header as { event_id: string }).event_id, languageHint: 'zh-CN' });
+    expect(webhookCore.inbounds).toEqual([viaWs]);
+    // Same ids for the replies too: Feishu's uuid shows the second send as the first.
+    await app.channel.events.idle();
+    expect(fake.chat(CHAT)).toHaveLength(1);
+  });
+
+  it('notices a dropped connection, says so, and reconnects', async () => {
+    fake.endpointBusy = true;
+    fake.dropConnections();
+    await eventually(() => fake.wsEndpointCalls >= 2);
+    expect(app.channel.health()).toMatchObject({ mode: 'ws', state: 'reconnecting' });
+    fake.endpointBusy = false;
+    await eventually(() => app.channel.health().state === 'connected' && fake.connectedSockets === 1, 10_000);
+    const answer = await fake.pushWs(fake.messageEvent({ openId: USER, chatId: CHAT, content: { text: 'after' } }));
+    expect(answer.code).toBe(200);
+    expect(core.inbounds.at(-1)?.event).toEqual({ kind: 'text', text: 'after' });
+  });
+});
