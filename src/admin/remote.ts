@@ -1,0 +1,143 @@
+// The admin CLI while the service is running on the embedded database: PGlite is one process per data
+// directory, so the CLI hands its command to the service (POST /admin/run, loopback only, with the token the
+// service wrote to <DATA_DIR>/admin.token) and prints what comes back. Files travel inside the request and the
+// response, so paths mean what they mean in the administrator's shell.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import { HttpError, isLoopback, json, jsonBody, type HttpServer } from '../http/server.js';
+import type { AdminIo } from './context.js';
+import { runAdmin } from './run.js';
+
+export const ADMIN_TOKEN_FILE = 'admin.token';
+const MAX_BODY = 48 * 1024 * 1024;
+
+export interface AdminRouteDeps {
+  db: Db;
+  dbKind: 'pglite' | 'postgres';
+  config: Config;
+  logger: Logger;
+  now?: () => Date;
+}
+
+const requestSchema = z.object({
+  argv: z.array(z.string().max(4096)).max(100),
+  files: z.record(z.string().max(4096), z.string()).default({}),
+});
+
+const responseSchema = z.object({
+  exitCode: z.number().int(),
+  stdout: z.string(),
+  stderr: z.string(),
+  files: z.record(z.string(), z.string()).default({}),
+});
+
+/**
+ * Registers POST /admin/run and writes the token the CLI needs into the data directory (readable by the
+ * service's own user only). ADMIN_TOKEN fixes the token; otherwise each start makes a new one.
+ */
+export function registerAdminRoute(http: HttpServer, deps: AdminRouteDeps): { token: string } {
+  const token = deps.config.ADMIN_TOKEN ?? randomBytes(24).toString('hex');
+  if (deps.dbKind === 'pglite') {
+    mkdirSync(deps.config.DATA_DIR, { recursive: true });
+    writeFileSync(join(deps.config.DATA_DIR, ADMIN_TOKEN_FILE), token, { mode: 0o600 });
+  }
+  // One admin command at a time: they are rare, and an import must not interleave with another.
+  let queue: Promise<unknown> = Promise.resolve();
+  http.route(
+    'POST',
+    '/admin/run',
+    async (req) => {
+      if (!isLoopback(req.remoteAddress)) throw new HttpError(403, 'the admin endpoint answers only on this machine');
+      if (!sameToken(req.headers['x-admin-token'], token)) throw new HttpError(401, 'wrong or missing x-admin-token');
+      const parsed = requestSchema.safeParse(jsonBody(req));
+      if (!parsed.success) throw new HttpError(400, 'expected {argv: string[], files?: {path: base64}}');
+      const { argv, files } = parsed.data;
+      const run = queue.then(() => execute(argv, files, deps));
+      queue = run.catch(() => undefined);
+      const result = await run;
+      deps.logger.info({ command: argv[0], exitCode: result.exitCode }, 'admin command');
+      return json(200, result);
+    },
+    { maxBody: MAX_BODY },
+  );
+  return { token };
+}
+
+function sameToken(given: string | string[] | undefined, token: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function execute(argv: string[], files: Record<string, string>, deps: AdminRouteDeps) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const written: Record<string, string> = {};
+  const io: AdminIo = {
+    out: (text) => stdout.push(text),
+    err: (text) => stderr.push(text),
+    readFile: async (path) => {
+      const content = files[path];
+      if (content === undefined) throw Object.assign(new Error(`${path}: no such file`), { code: 'ENOENT' });
+      return Buffer.from(content, 'base64');
+    },
+    writeFile: async (path, data) => {
+      written[path] = Buffer.from(data).toString('base64');
+    },
+  };
+  const exitCode = await runAdmin(argv, { db: deps.db, dbKind: deps.dbKind, config: deps.config, now: deps.now ?? (() => new Date()), io });
+  return { exitCode, stdout: joinLines(stdout), stderr: joinLines(stderr), files: written };
+}
+
+const joinLines = (lines: string[]) => (lines.length ? lines.join('\n') + '\n' : '');
+
+/** The terminal side: the files named in argv go along; the files the command wrote come back and are saved. */
+export async function runRemote(argv: string[], options: { dataDir: string; port: number; holderPid: number }): Promise<number> {
+  const tokenFile = join(options.dataDir, ADMIN_TOKEN_FILE);
+  let token: string;
+  try {
+    token = readFileSync(tokenFile, 'utf8').trim();
+  } catch {
+    process.stderr.write(
+      `The service (process ${options.holderPid}) is using ${options.dataDir} and has left no ${ADMIN_TOKEN_FILE}: stop it, then run the command again.\n`,
+    );
+    return 1;
+  }
+  const files: Record<string, string> = {};
+  for (const arg of argv) {
+    if (arg.startsWith('-') || files[arg] !== undefined) continue;
+    if (existsSync(arg) && statSync(arg).isFile()) files[arg] = (await readFile(arg)).toString('base64');
+  }
+  let response: Response;
+  try {
+    response = await fetch(`http://127.0.0.1:${options.port}/admin/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-admin-token': token },
+      body: JSON.stringify({ argv, files }),
+    });
+  } catch (error) {
+    process.stderr.write(
+      `The service (process ${options.holderPid}) is using ${options.dataDir} but does not answer on port ${options.port} ` +
+        `(${(error as Error).message}). Set PORT to the service's port, or stop the service.\n`,
+    );
+    return 1;
+  }
+  const body: unknown = await response.json().catch(() => undefined);
+  const parsed = responseSchema.safeParse(body);
+  if (!response.ok || !parsed.success) {
+    const message = (body as { error?: string } | undefined)?.error ?? `HTTP ${response.status}`;
+    process.stderr.write(`The running service refused the command: ${message}\n`);
+    return 1;
+  }
+  for (const [path, content] of Object.entries(parsed.data.files)) await writeFile(resolve(path), Buffer.from(content, 'base64'));
+  process.stdout.write(parsed.data.stdout);
+  process.stderr.write(parsed.data.stderr);
+  return parsed.data.exitCode;
+}

@@ -1,0 +1,23 @@
+// Writes a table as CSV (UTF-8 with a BOM, so Excel and WPS open the Chinese correctly) or as an .xlsx sheet
+// whose cells are all text (an 18-digit ID number in a number cell would lose its last digits).
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+
+export type Cell = string | number | null;
+
+export function toCsv(header: string[], rows: Cell[][]): string {
+  return '\ufeff' + stringify([header, ...rows.map((r) => r.map((c) => (c === null ? '' : String(c))))], { record_delimiter: '\r\n' });
+}
+
+export async function toXlsx(header: string[], rows: Cell[][], sheetName: string): Promise<Uint8Array> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet(sheetName.slice(0, 31));
+  sheet.addRow(header).font = { bold: true };
+  for (const row of rows) sheet.addRow(row.map((c) => (c === null ? '' : String(c))));
+  sheet.columns.forEach((column, i) => {
+    column.numFmt = '@';
+    column.width = Math.min(40, Math.max(8, ...[header[i] ?? '', ...rows.slice(0, 200).map((r) => String(r[i] ?? ''))].map((s) => s.length * 1.6)));
+  });
+  sheet.views = [{ state: 'frozen', ySplit: 1 }];
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}

@@ -1,0 +1,74 @@
+// Runs admin commands in-process against a test database, capturing what the administrator would read, with
+// files in a temporary directory.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { AdminIo } from '../../src/admin/context.js';
+import { runAdmin } from '../../src/admin/run.js';
+import { loadConfig } from '../../src/config.js';
+import type { Db } from '../../src/db/client.js';
+import { areas, staff, type Role } from '../../src/db/schema.js';
+import { idCheckChar } from '../../src/domain/idNumber.js';
+
+export interface AdminResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export function adminHarness(db: Db, options: { now?: () => Date; env?: Record<string, string> } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-admin-'));
+  const config = loadConfig({ DATA_DIR: join(dir, 'data'), ...options.env });
+  const file = (name: string, content: string | Uint8Array) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  async function run(...argv: string[]): Promise<AdminResult> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: AdminIo = {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      readFile: async (p) => readFileSync(p),
+      writeFile: async (p, data) => writeFileSync(p, data),
+    };
+    const code = await runAdmin(argv, { db, dbKind: 'pglite', config, now: options.now ?? (() => new Date()), io });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+  return { dir, file, run, config };
+}
+
+/** A valid 18-digit ID number (GB 11643 checksum) for a county code, birth date and sequence. */
+export function makeIdNumber(county: string, birth: string, sequence: number): string {
+  const first17 = `${county}${birth.replaceAll('-', '')}${String(sequence).padStart(3, '0')}`;
+  return first17 + idCheckChar(first17);
+}
+
+/** The same number with its check character changed: a typo the checksum catches. */
+export function breakChecksum(id: string): string {
+  const wrong = id[17] === '1' ? '2' : '1';
+  return id.slice(0, 17) + wrong;
+}
+
+export const testAreasCsv = `code,name,parent_code
+440000,广东省,
+440100,广州市,
+440103,荔湾区,
+440103001000,沙面街道,
+440103001001,沙面社区,
+440103001002,沙基社区,
+440103002,岭南街道,
+440103002001,岭南社区,
+`;
+
+export async function addStaff(db: Db, name: string, role: Role, areaCode: string): Promise<number> {
+  const [row] = await db.insert(staff).values({ name, role, areaCode }).returning({ id: staff.id });
+  return row!.id;
+}
+
+export async function areaPath(db: Db, code: string): Promise<string> {
+  const [row] = await db.select({ path: areas.path }).from(areas).where(eq(areas.code, code));
+  return row!.path;
+}
