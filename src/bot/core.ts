@@ -36,18 +36,21 @@ export interface CoreOptions {
   logger: Logger;
   flows: Map<string, Flow>;
   clock?: () => Date;
+  /** Per-user flood control: `burst` actions at once, refilled at `perSecond` (default 20 and 5). */
+  rateLimit?: { burst: number; perSecond: number };
 }
 
 export class BotCore {
   readonly runtime: FlowRuntime;
   private readonly actions = new Map<string, ActionHandler>();
   private readonly queue = new PerKeyQueue();
-  private readonly limiter = new RateLimiter(10, 3);
+  private readonly limiter: RateLimiter;
   private readonly clock: () => Date;
 
   constructor(private readonly options: CoreOptions) {
     this.runtime = new FlowRuntime(options.flows);
     this.clock = options.clock ?? (() => new Date());
+    this.limiter = new RateLimiter(options.rateLimit?.burst ?? 20, options.rateLimit?.perSecond ?? 5);
     this.onAction('m.', (ctx, data) => this.menuAction(ctx, data.slice(2)));
     this.onAction('v.start.', (ctx, data) => ctx.runtime.start(ctx, 'visit', { child: Number(data.slice(8)) }));
     this.onAction('r.start.', (ctx, data) => ctx.runtime.start(ctx, 'report', { child: Number(data.slice(8)) }));

@@ -1,6 +1,7 @@
 // Builders for the common kinds of step, so each flow reads like the form it replaces.
 import { rich, type Rich } from '../bot/message.js';
 import { addDays, daysBetween, formatDay, parseDateInput } from '../domain/dates.js';
+import { normalizeDigits } from '../domain/text.js';
 import { coreText } from '../i18n/core.js';
 import { flowText, type FlowKey } from '../i18n/flows.js';
 import type { Answers, Choice, ChoiceStep, FlowContext, Parsed, Step, TextStep } from './types.js';
@@ -41,27 +42,31 @@ export function textStep(id: string, prompt: Prompt, options: Common & { max?: n
   };
 }
 
+type Bound = { day: string; error: FlowKey } | undefined;
+
 export interface DateRule {
   /** Earliest allowed day (inclusive) and the message when earlier. */
-  min?: (ctx: FlowContext, answers: Answers) => { day: string; error: FlowKey } | undefined;
-  max?: (ctx: FlowContext, answers: Answers) => { day: string; error: FlowKey } | undefined;
+  min?: (ctx: FlowContext, answers: Answers) => Bound | Promise<Bound>;
+  max?: (ctx: FlowContext, answers: Answers) => Bound | Promise<Bound>;
   shortcuts: (ctx: FlowContext, answers: Answers) => Choice[] | Promise<Choice[]>;
+  /** A day ahead (next visit): "12月20日" typed in November means this coming December, not last year's. */
+  future?: boolean;
 }
 
 /** A calendar day: shortcut buttons, or typed as 2026-11-20, 11月20日, 昨天, … */
 export function dateStep(id: string, prompt: Prompt, rule: DateRule & Common): TextStep {
-  const { min, max, shortcuts, ...rest } = rule;
+  const { min, max, shortcuts, future, ...rest } = rule;
   return {
     id,
     kind: 'text',
     prompt: promptOf(prompt),
     shortcuts,
-    parse: (text, ctx, answers): Parsed<string> => {
-      const parsed = parseDateInput(text, ctx.today);
+    parse: async (text, ctx, answers): Promise<Parsed<string>> => {
+      const parsed = future ? parseFutureDay(text, ctx.today) : parseDateInput(text, ctx.today);
       if (!parsed.ok) return { ok: false, error: flowText(ctx.locale, 'date.unrecognised') };
-      const low = min?.(ctx, answers);
+      const low = await min?.(ctx, answers);
       if (low && parsed.date < low.day) return { ok: false, error: flowText(ctx.locale, low.error, { date: formatDay(low.day, ctx.locale, { withYear: true }) }) };
-      const high = max?.(ctx, answers);
+      const high = await max?.(ctx, answers);
       if (high && parsed.date > high.day) return { ok: false, error: flowText(ctx.locale, high.error, { date: formatDay(high.day, ctx.locale, { withYear: true }) }) };
       return { ok: true, value: parsed.date };
     },
@@ -86,6 +91,15 @@ export const pastDayRule: Pick<DateRule, 'min' | 'max'> = {
 
 export function daysFromToday(ctx: FlowContext, day: string): number {
   return daysBetween(ctx.today, day);
+}
+
+/** Like parseDateInput, but a month and day given without a year mean their next occurrence, not their last. */
+export function parseFutureDay(text: string, today: string): ReturnType<typeof parseDateInput> {
+  const parsed = parseDateInput(text, today);
+  if (!parsed.ok || parsed.date >= today || /\d{4}|年/.test(normalizeDigits(text))) return parsed;
+  const nextYear = `${Number(parsed.date.slice(0, 4)) + 1}${parsed.date.slice(4)}`;
+  const again = parseDateInput(nextYear, today);
+  return again.ok ? again : parsed;
 }
 
 function clipForDisplay(s: string): string {

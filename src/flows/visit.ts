@@ -116,13 +116,14 @@ export const visitFlow: Flow = {
       async (ctx, a) => rich(flowText(ctx.locale, 'visit.next', { date: formatDay(await defaultNextVisit(ctx, a), ctx.locale) })),
       {
         when: (a) => a.mode !== 'same',
+        future: true,
         shortcuts: async (ctx, a) => {
           const day = await defaultNextVisit(ctx, a);
           return [{ value: day, label: formatDay(day, ctx.locale) }];
         },
         min: (ctx, a) => ({ day: addDays(String(a.date ?? ctx.today), 1), error: 'visit.nextTooEarly' }),
-        // The policy date is the latest allowed: a visit may bring the next one earlier, never later. Checked again at commit.
-        max: (ctx) => ({ day: addDays(ctx.today, 366), error: 'visit.nextTooLate' }),
+        // The policy date is the latest allowed: a visit may bring the next one earlier, never later.
+        max: async (ctx, a) => ({ day: await defaultNextVisit(ctx, a), error: 'visit.nextTooLate' }),
       },
     ) as Step,
   ],

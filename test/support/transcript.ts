@@ -1,0 +1,96 @@
+// Conversations as transcripts: a readable file of turns that a domain expert can review, run by one harness
+// against every channel through a ChatDriver.
+//
+//   # comment
+//   as 李主任                      who speaks next (a demo staff member)
+//   > /visit                       the user types
+//   > [今天]                       the user presses the newest button whose label contains 今天
+//   < 走访日期                     some bot message since the last action contains this text
+//   <! 13800001000                 no bot message since the last action contains this text
+//   ? select count(*) from visits  a SQL query whose first column of the first row …
+//   = 1                            … must read exactly this
+import { readFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../src/db/client.js';
+
+export interface Rendered {
+  text: string;
+  buttons: string[];
+}
+
+export interface ChatDriver {
+  say(speaker: string, text: string): Promise<Rendered[]>;
+  press(speaker: string, label: string): Promise<Rendered[]>;
+}
+
+export type Turn =
+  | { kind: 'as'; speaker: string; line: number }
+  | { kind: 'say'; text: string; line: number }
+  | { kind: 'press'; label: string; line: number }
+  | { kind: 'expect'; text: string; line: number }
+  | { kind: 'absent'; text: string; line: number }
+  | { kind: 'query'; sql: string; expected: string; line: number };
+
+export function parseTranscript(source: string): Turn[] {
+  const turns: Turn[] = [];
+  const lines = source.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!.trimEnd();
+    const line = i + 1;
+    if (raw.trim() === '' || raw.startsWith('#')) continue;
+    if (raw.startsWith('as ')) turns.push({ kind: 'as', speaker: raw.slice(3).trim(), line });
+    else if (raw.startsWith('> [') && raw.endsWith(']')) turns.push({ kind: 'press', label: raw.slice(3, -1), line });
+    else if (raw === '>') turns.push({ kind: 'say', text: '', line });
+    else if (raw.startsWith('> ')) turns.push({ kind: 'say', text: raw.slice(2), line });
+    else if (raw.startsWith('<! ')) turns.push({ kind: 'absent', text: raw.slice(3), line });
+    else if (raw.startsWith('< ')) turns.push({ kind: 'expect', text: raw.slice(2), line });
+    else if (raw.startsWith('? ')) {
+      const next = lines[i + 1]?.trim() ?? '';
+      if (!next.startsWith('= ')) throw new Error(`line ${line}: a query must be followed by "= expected"`);
+      turns.push({ kind: 'query', sql: raw.slice(2), expected: next.slice(2), line });
+      i++;
+    } else throw new Error(`line ${line}: cannot read "${raw}"`);
+  }
+  return turns;
+}
+
+export function loadTranscript(path: string): Turn[] {
+  return parseTranscript(readFileSync(path, 'utf8'));
+}
+
+const show = (messages: Rendered[]) =>
+  messages.map((m) => `  | ${m.text.replace(/\n/g, '\n  | ')}${m.buttons.length ? `\n  | ${m.buttons.map((b) => `[${b}]`).join(' ')}` : ''}`).join('\n');
+
+/** Runs the turns; throws with the line number and what the bot said when a turn does not hold. */
+export async function runTranscript(turns: Turn[], driver: ChatDriver, db: Db): Promise<void> {
+  let speaker = '';
+  let since: Rendered[] = [];
+  for (const turn of turns) {
+    switch (turn.kind) {
+      case 'as':
+        speaker = turn.speaker;
+        break;
+      case 'say':
+        since = await driver.say(speaker, turn.text);
+        break;
+      case 'press':
+        since = await driver.press(speaker, turn.label);
+        break;
+      case 'expect':
+        if (!since.some((m) => m.text.includes(turn.text) || m.buttons.some((b) => b.includes(turn.text)))) {
+          throw new Error(`line ${turn.line}: expected the bot to say "${turn.text}"; it said:\n${show(since)}`);
+        }
+        break;
+      case 'absent':
+        if (since.some((m) => m.text.includes(turn.text))) throw new Error(`line ${turn.line}: the bot must not say "${turn.text}"; it said:\n${show(since)}`);
+        break;
+      case 'query': {
+        const result = (await db.execute(sql.raw(turn.sql))) as unknown as { rows?: Record<string, unknown>[] } | Record<string, unknown>[];
+        const rows = Array.isArray(result) ? result : (result.rows ?? []);
+        const value = rows[0] ? String(Object.values(rows[0])[0]) : '(no rows)';
+        if (value !== turn.expected) throw new Error(`line ${turn.line}: ${turn.sql}\n  expected ${turn.expected}, got ${value}`);
+        break;
+      }
+    }
+  }
+}
