@@ -1,0 +1,174 @@
+// What the daily digests are built from, read once for the whole database and grouped by area, so that each
+// supervisor's digest is a walk over the areas of their subtree. Everything counts children by their *current*
+// assignment; a child whose caseworker was deactivated counts as unassigned, never under the old name.
+import { and, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { areas, assignments, channelIdentities, children, outbox, reports, staff, visitEscalations, visits, type RiskLevel } from '../db/schema.js';
+
+export interface AreaInfo {
+  code: string;
+  name: string;
+  path: string;
+}
+
+export interface DueCell {
+  staffId: number | null;
+  staffName: string | null;
+  overdue: number;
+  dueToday: number;
+}
+
+export interface RiskRise {
+  childId: number;
+  name: string;
+  from: RiskLevel;
+  to: RiskLevel;
+}
+
+export interface Escalated {
+  childId: number;
+  name: string;
+  level: number;
+  due: string;
+  caseworker: string | null;
+}
+
+export interface DigestSnapshot {
+  today: string;
+  yesterday: string;
+  areas: Map<string, AreaInfo>;
+  due: Map<string, DueCell[]>;
+  visitsYesterday: Map<string, number>;
+  riskRises: Map<string, RiskRise[]>;
+  reports: Map<string, { ref: string; open: boolean; newYesterday: boolean }[]>;
+  escalations: Map<string, Escalated[]>;
+  inactive: Map<string, { staffId: number; name: string }[]>;
+  /** Paths of areas that have an active supervisor: they decide who is "level 0, level 1" for an escalation. */
+  supervisedPaths: string[];
+  dead: { count: number; kinds: string[] };
+  /** Active supervisors and admins with at least one account: who gets a digest. */
+  recipients: { staffId: number; name: string; role: 'supervisor' | 'admin'; areaCode: string }[];
+}
+
+const rank: Record<RiskLevel, number> = { green: 0, yellow: 1, orange: 2, red: 3 };
+export const INACTIVE_DAYS = 14;
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export async function loadDigestSnapshot(
+  db: Db,
+  o: { today: string; yesterday: string; yesterdayStart: Date; todayStart: Date; now: Date },
+): Promise<DigestSnapshot> {
+  const snap: DigestSnapshot = {
+    today: o.today,
+    yesterday: o.yesterday,
+    areas: new Map(),
+    due: new Map(),
+    visitsYesterday: new Map(),
+    riskRises: new Map(),
+    reports: new Map(),
+    escalations: new Map(),
+    inactive: new Map(),
+    supervisedPaths: [],
+    dead: { count: 0, kinds: [] },
+    recipients: [],
+  };
+  for (const a of await db.select({ code: areas.code, name: areas.name, path: areas.path }).from(areas)) snap.areas.set(a.code, a);
+
+  const currentStaff = and(eq(assignments.childId, children.id), isNull(assignments.endedAt));
+  const dueRows = await db
+    .select({
+      areaCode: children.areaCode,
+      staffId: staff.id,
+      staffName: staff.name,
+      overdue: sql<number>`count(*) filter (where ${children.nextVisitDue} < ${o.today}::date)`.mapWith(Number),
+      dueToday: sql<number>`count(*) filter (where ${children.nextVisitDue} = ${o.today}::date)`.mapWith(Number),
+    })
+    .from(children)
+    .leftJoin(assignments, currentStaff)
+    .leftJoin(staff, and(eq(staff.id, assignments.staffId), eq(staff.active, true)))
+    .where(and(eq(children.status, 'active'), lte(children.nextVisitDue, o.today)))
+    .groupBy(children.areaCode, staff.id, staff.name);
+  for (const r of dueRows) push(snap.due, r.areaCode, { staffId: r.staffId, staffName: r.staffName, overdue: r.overdue, dueToday: r.dueToday });
+
+  const logged = await db
+    .select({ areaCode: children.areaCode, childId: children.id, name: children.name, from: visits.riskBefore, to: visits.riskAfter })
+    .from(visits)
+    .innerJoin(children, eq(children.id, visits.childId))
+    .where(and(gte(visits.createdAt, o.yesterdayStart), lt(visits.createdAt, o.todayStart)));
+  for (const v of logged) {
+    snap.visitsYesterday.set(v.areaCode, (snap.visitsYesterday.get(v.areaCode) ?? 0) + 1);
+    if ((v.to === 'red' || v.to === 'orange') && rank[v.to] > rank[v.from]) {
+      push(snap.riskRises, v.areaCode, { childId: v.childId, name: v.name, from: v.from, to: v.to });
+    }
+  }
+
+  const reportRows = await db
+    .select({ ref: reports.ref, areaCode: reports.areaCode, status: reports.status, createdAt: reports.createdAt })
+    .from(reports)
+    .where(or(eq(reports.status, 'open'), and(gte(reports.createdAt, o.yesterdayStart), lt(reports.createdAt, o.todayStart))));
+  for (const r of reportRows) {
+    push(snap.reports, r.areaCode, {
+      ref: r.ref,
+      open: r.status === 'open',
+      newYesterday: r.createdAt >= o.yesterdayStart && r.createdAt < o.todayStart,
+    });
+  }
+
+  const escalated = await db
+    .select({
+      childId: children.id,
+      name: children.name,
+      areaCode: children.areaCode,
+      level: visitEscalations.level,
+      due: visitEscalations.dueOn,
+      caseworker: staff.name,
+    })
+    .from(visitEscalations)
+    .innerJoin(children, and(eq(children.id, visitEscalations.childId), eq(children.nextVisitDue, visitEscalations.dueOn)))
+    .leftJoin(assignments, currentStaff)
+    .leftJoin(staff, and(eq(staff.id, assignments.staffId), eq(staff.active, true)))
+    .where(and(eq(children.status, 'active'), lt(visitEscalations.dueOn, o.today)));
+  for (const e of escalated) push(snap.escalations, e.areaCode, { childId: e.childId, name: e.name, level: e.level, due: e.due, caseworker: e.caseworker });
+
+  const since = new Date(o.now.getTime() - INACTIVE_DAYS * 86_400_000);
+  const quiet = await db
+    .select({ staffId: staff.id, name: staff.name, areaCode: staff.areaCode })
+    .from(staff)
+    .where(
+      and(
+        eq(staff.role, 'caseworker'),
+        eq(staff.active, true),
+        lte(staff.createdAt, since),
+        sql`not exists (select 1 from ${visits} v where v.staff_id = ${staff.id} and v.created_at >= ${since.toISOString()}::timestamptz)`,
+      ),
+    );
+  for (const s of quiet) push(snap.inactive, s.areaCode, { staffId: s.staffId, name: s.name });
+
+  const supervised = await db
+    .selectDistinct({ path: areas.path })
+    .from(staff)
+    .innerJoin(areas, eq(areas.code, staff.areaCode))
+    .where(and(eq(staff.role, 'supervisor'), eq(staff.active, true)));
+  snap.supervisedPaths = supervised.map((s) => s.path);
+
+  const dead = await db
+    .select({ kind: outbox.kind, n: sql<number>`count(*)`.mapWith(Number) })
+    .from(outbox)
+    .where(and(eq(outbox.status, 'dead'), gte(outbox.notBefore, o.yesterdayStart)))
+    .groupBy(outbox.kind);
+  snap.dead = { count: dead.reduce((s, d) => s + d.n, 0), kinds: dead.map((d) => d.kind) };
+
+  snap.recipients = (
+    await db
+      .selectDistinct({ staffId: staff.id, name: staff.name, role: staff.role, areaCode: staff.areaCode })
+      .from(staff)
+      .innerJoin(channelIdentities, eq(channelIdentities.staffId, staff.id))
+      .where(and(eq(staff.active, true), inArray(staff.role, ['supervisor', 'admin'])))
+  ).map((r) => ({ ...r, role: r.role as 'supervisor' | 'admin' }));
+  return snap;
+}

@@ -1,0 +1,166 @@
+// Caseworkers' daily reminders: one message per caseworker (to each of their accounts) listing the children of
+// their current caseload that are overdue or due today. reminder_log admits each child once per day, in the same
+// transaction as the outbox rows, so no child is reminded twice a day whatever runs twice. At send time the
+// message is rebuilt from the database: a visit logged, a snooze, a reassignment since queueing drops the child.
+import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import type { Button, OutMessage } from '../bot/message.js';
+import { bold, plain } from '../bot/message.js';
+import type { Config } from '../config.js';
+import type { Conn, Db } from '../db/client.js';
+import { enqueue, type OutboxMessage } from '../db/outbox.js';
+import { reachableIdentities } from '../db/recipients.js';
+import { areas, assignments, channelIdentities, children, reminderLog, snoozes, staff, visits } from '../db/schema.js';
+import type { OutboxRow, Prepared } from './sender.js';
+import { formatDay, pickLocale, t, type Locale } from './text.js';
+import { daysBetween, endOfDay, localDate } from './time.js';
+
+export interface DueChild {
+  childId: number;
+  name: string;
+  village: string;
+  due: string;
+}
+
+/** Children listed with their own buttons; the rest are counted (a phone screen is small). */
+export const REMINDER_BUTTON_LIMIT = 8;
+
+export function renderReminder(locale: Locale, day: string, items: DueChild[]): OutMessage {
+  const sorted = [...items].sort((a, b) => a.due.localeCompare(b.due) || a.name.localeCompare(b.name) || a.childId - b.childId);
+  const overdue = sorted.filter((c) => c.due < day).length;
+  const lines = [bold(t(locale, 'reminder.title', { date: formatDay(day, locale) })), plain('\n')];
+  lines.push(plain(t(locale, 'reminder.summary', { overdue, today: sorted.length - overdue })));
+  const buttons: Button[][] = [];
+  for (const c of sorted.slice(0, REMINDER_BUTTON_LIMIT)) {
+    const days = daysBetween(c.due, day);
+    const line =
+      days > 0
+        ? t(locale, 'reminder.overdueLine', { name: c.name, village: c.village, days })
+        : t(locale, 'reminder.todayLine', { name: c.name, village: c.village });
+    lines.push(plain(`\n• ${line}`));
+    buttons.push([
+      { label: t(locale, 'reminder.log', { name: c.name }), data: `v.start.${c.childId}` },
+      { label: t(locale, 'reminder.snooze1'), data: `rm.snooze.${c.childId}.1` },
+      { label: t(locale, 'reminder.snooze3'), data: `rm.snooze.${c.childId}.3` },
+    ]);
+  }
+  if (sorted.length > REMINDER_BUTTON_LIMIT) {
+    lines.push(plain(`\n${t(locale, 'reminder.more', { count: sorted.length - REMINDER_BUTTON_LIMIT })}`));
+  }
+  return { text: lines, buttons };
+}
+
+export function reminderKey(staffId: number, day: string, channel: string, chatId: string): string {
+  return `reminder:${staffId}:${day}:${channel}:${chatId}`;
+}
+
+export interface ReminderRun {
+  day: string;
+  caseworkers: number;
+  children: number;
+  messages: number;
+}
+
+/** Queues today's reminders. Safe to run twice: the second run finds every child logged already. */
+export async function queueReminders(db: Db, config: Config, now: Date): Promise<ReminderRun> {
+  const day = localDate(now, config.TZ_NAME);
+  return db.transaction(async (tx) => {
+    // Admit each due child once a day: current assignment to an active, reachable staff member, not snoozed.
+    const admitted = await tx
+      .insert(reminderLog)
+      .select(
+        sql`select c.id, ${day}::date, a.staff_id, null::bigint
+            from ${children} c
+            join ${assignments} a on a.child_id = c.id and a.ended_at is null
+            join ${staff} s on s.id = a.staff_id and s.active
+            where c.status = 'active' and c.next_visit_due <= ${day}::date
+              and exists (select 1 from ${channelIdentities} ci where ci.staff_id = a.staff_id)
+              and not exists (select 1 from ${snoozes} z where z.staff_id = a.staff_id and z.child_id = c.id and z.until >= ${day}::date)`,
+      )
+      .onConflictDoNothing()
+      .returning({ staffId: reminderLog.staffId });
+    const staffIds = [...new Set(admitted.map((a) => a.staffId))];
+    if (staffIds.length === 0) return { day, caseworkers: 0, children: 0, messages: 0 };
+    const byStaff = await dueListsFor(tx, staffIds, day);
+    const expiresAt = endOfDay(day, config.TZ_NAME);
+    const messages: OutboxMessage[] = [];
+    for (const ids of chunks(staffIds, 5000)) {
+      for (const who of await reachableIdentities(tx, ids)) {
+        const items = byStaff.get(who.staffId);
+        if (!items || items.length === 0) continue;
+        const locale = pickLocale(who.locale, config.DEFAULT_LOCALE);
+        messages.push({
+          kind: 'reminder',
+          staffId: who.staffId,
+          channel: who.channel,
+          chatId: who.chatId,
+          message: renderReminder(locale, day, items),
+          dedupeKey: reminderKey(who.staffId, day, who.channel, who.chatId),
+          expiresAt,
+          notBefore: now,
+        });
+      }
+    }
+    for (const part of chunks(messages, 1000)) await enqueue(tx, part);
+    return { day, caseworkers: staffIds.length, children: admitted.length, messages: messages.length };
+  });
+}
+
+/** The children logged for these caseworkers' reminders of `day` that are still due and still theirs. */
+async function dueListsFor(conn: Conn, staffIds: number[], day: string, since?: Date): Promise<Map<number, DueChild[]>> {
+  const out = new Map<number, DueChild[]>();
+  for (const ids of chunks(staffIds, 5000)) {
+    const rows = await conn
+      .select({ staffId: reminderLog.staffId, childId: children.id, name: children.name, village: areas.name, due: children.nextVisitDue })
+      .from(reminderLog)
+      .innerJoin(children, eq(children.id, reminderLog.childId))
+      .innerJoin(areas, eq(areas.code, children.areaCode))
+      .innerJoin(
+        assignments,
+        and(eq(assignments.childId, children.id), eq(assignments.staffId, reminderLog.staffId), isNull(assignments.endedAt)),
+      )
+      .where(
+        and(
+          eq(reminderLog.day, day),
+          inArray(reminderLog.staffId, ids),
+          eq(children.status, 'active'),
+          lte(children.nextVisitDue, day),
+          sql`not exists (select 1 from ${snoozes} z where z.staff_id = ${reminderLog.staffId} and z.child_id = ${children.id} and z.until >= ${day}::date)`,
+          since
+            ? sql`not exists (select 1 from ${visits} v where v.child_id = ${children.id} and v.created_at >= ${since.toISOString()}::timestamptz)`
+            : sql`true`,
+        ),
+      )
+      .orderBy(asc(children.nextVisitDue), asc(children.id));
+    for (const r of rows) {
+      const list = out.get(r.staffId) ?? [];
+      list.push({ childId: r.childId, name: r.name, village: r.village, due: r.due! });
+      out.set(r.staffId, list);
+    }
+  }
+  return out;
+}
+
+/** Send-time check of a queued reminder: rebuilt from what is still due; cancelled when nothing is left. */
+export async function refreshReminder(db: Db, config: Config, row: OutboxRow, now: Date): Promise<Prepared> {
+  const day = /^reminder:\d+:(\d{4}-\d\d-\d\d)(:|$)/.exec(row.dedupeKey ?? '')?.[1];
+  if (!day || row.staffId === null) return { action: 'send', message: row.payload as unknown as OutMessage };
+  if (localDate(now, config.TZ_NAME) !== day) return { action: 'cancel', reason: 'stale reminder' };
+  const items = (await dueListsFor(db, [row.staffId], day, row.createdAt)).get(row.staffId) ?? [];
+  if (items.length === 0) return { action: 'cancel', reason: 'nothing due any more' };
+  const [who] = await db
+    .select({ locale: sql<string | null>`coalesce(${staff.locale}, ${channelIdentities.locale})` })
+    .from(channelIdentities)
+    .innerJoin(staff, eq(staff.id, channelIdentities.staffId))
+    .where(and(eq(channelIdentities.staffId, row.staffId), eq(channelIdentities.channel, row.channel), eq(channelIdentities.chatId, row.chatId)))
+    .limit(1);
+  if (!who) return { action: 'cancel', reason: 'account no longer bound' };
+  return { action: 'send', message: renderReminder(pickLocale(who.locale, config.DEFAULT_LOCALE), day, items) };
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+export { chunks };

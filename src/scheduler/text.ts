@@ -1,0 +1,39 @@
+// The scheduler's messages in the recipient's language (zh-CN unless the staff record or account says `en`).
+import { scheduler, type SchedulerTextKey } from '../i18n/sections/scheduler.js';
+
+export type Locale = 'zh-CN' | 'en';
+
+export function pickLocale(preferred: string | null | undefined, fallback: string = 'zh-CN'): Locale {
+  const l = (preferred ?? fallback).toLowerCase();
+  return l.startsWith('en') ? 'en' : 'zh-CN';
+}
+
+export function t(locale: Locale, key: SchedulerTextKey, vars: Record<string, string | number> = {}): string {
+  const template: string = scheduler[locale][key] ?? scheduler['zh-CN'][key];
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+const monthsEn = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A calendar day as people write it: 11月23日 / Nov 23. */
+export function formatDay(date: string, locale: Locale): string {
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  return locale === 'en' ? `${monthsEn[month - 1]} ${day}` : `${month}月${day}日`;
+}
+
+/** An instant as the zone's clock shows it: 11月23日 14:05 / Nov 23 14:05. */
+export function formatInstant(at: Date, tz: string, locale: Locale): string {
+  const parts: Record<string, string> = {};
+  for (const p of new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(at))
+    parts[p.type] = p.value;
+  return `${formatDay(`${parts.year}-${parts.month}-${parts.day}`, locale)} ${parts.hour}:${parts.minute}`;
+}
