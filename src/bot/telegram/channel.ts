@@ -18,7 +18,7 @@ import { publishCommands } from './commands.js';
 import { deliveryFailure, describeError, isNotModified, isPollingConflict } from './errors.js';
 import { localeForUser, normaliseLocale, telegramText, type Locale, type TelegramTextKey } from './locale.js';
 import { NoticeMemory } from './notices.js';
-import { MESSAGE_LIMIT, richToHtml, splitRich } from './render.js';
+import { inlineKeyboard, MESSAGE_LIMIT, richToHtml, splitRich } from './render.js';
 import { sendOutMessage } from './send.js';
 import { allowedUpdates, translateUpdate, type Translation } from './translate.js';
 import { isValidSecretToken, secretMatches } from './webhookSecret.js';
@@ -253,12 +253,19 @@ class TelegramChannel implements ChannelRuntime {
     const api = this.bot.api;
     if (t.callbackQueryId !== undefined) {
       await this.answerPress(t.callbackQueryId, outcome.toast);
-      if (outcome.resolved && t.messageId !== undefined) {
-        const text = splitRich(outcome.resolved.text, MESSAGE_LIMIT)[0];
+      // The core may hand back the question with new buttons (a multi-choice toggle, another page of children):
+      // then the keyboard is replaced; without buttons the edit removes it and the question reads as answered.
+      const resolved: OutMessage | undefined = outcome.resolved;
+      if (resolved && t.messageId !== undefined) {
+        const text = splitRich(resolved.text, MESSAGE_LIMIT)[0];
+        const keyboard = inlineKeyboard(resolved.buttons);
         if (text) {
-          // Without reply_markup the edit also removes the keyboard: the question now reads as answered.
           await api
-            .editMessageText(inbound.chatId, t.messageId, richToHtml(text), { parse_mode: 'HTML', link_preview_options: { is_disabled: true } })
+            .editMessageText(inbound.chatId, t.messageId, richToHtml(text), {
+              parse_mode: 'HTML',
+              link_preview_options: { is_disabled: true },
+              ...(keyboard ? { reply_markup: keyboard } : {}),
+            })
             .catch((error) => {
               if (!isNotModified(error)) this.recordError('could not edit the answered question', error);
             });
