@@ -72,6 +72,7 @@ export class FakeCore implements CoreHandler {
     const locale = inbound.languageHint ?? 'zh-CN';
     if (this.seen.has(inbound.id)) return { replies: [], locale, duplicate: true };
     this.seen.add(inbound.id);
+    if (inbound.chatType === 'group') return { replies: [message(locale === 'en' ? 'private chats only' : '仅限私聊')], locale };
     const ev = inbound.event;
     if (ev.kind === 'text' && ev.text === 'ask') {
       const n = ++this.questionNo;

@@ -128,12 +128,13 @@ describe('Feishu webhook transport', () => {
     ]);
   });
 
-  it('refuses group chats and unreadable message types in the user’s language, without the core', async () => {
-    await say('/visit', { chatId: 'oc_group_9', chatType: 'group', userAgent: 'Lark/7.30 LarkLocale/en_US' });
+  it('hands group messages to the core as such (it refuses them), and answers unreadable types itself', async () => {
+    await say('@_user_1 /visit', { chatId: 'oc_group_9', chatType: 'group', userAgent: 'Lark/7.30 LarkLocale/en_US', mentions: [{ key: '@_user_1', name: 'bot' }] });
+    expect(core.inbounds).toMatchObject([{ chatId: 'oc_group_9', chatType: 'group', languageHint: 'en', event: { kind: 'text', text: '/visit' } }]);
+    expect(visibleText(await eventually(() => fake.chat('oc_group_9')[0]))).toBe('private chats only');
     await fake.sendWebhook(app.eventsUrl, fake.messageEvent({ openId: USER, chatId: CHAT, type: 'file', content: { file_key: 'f1' } }));
     await app.channel.events.idle();
-    expect(core.inbounds).toEqual([]);
-    expect(visibleText(fake.chat('oc_group_9')[0]!)).toMatch(/private chat/);
+    expect(core.inbounds).toHaveLength(1);
     expect(visibleText(fake.chat(CHAT)[0]!)).toMatch(/只能识别文字、图片和位置/);
   });
 

@@ -51,8 +51,6 @@ export const buttonValueSchema = z.object({ d: z.string().min(1).max(256) });
 
 export type MessageTranslation =
   | { kind: 'inbound'; inbound: Inbound; messageId: string }
-  /** A group chat: flows are private; the adapter answers with a refusal. */
-  | { kind: 'group'; userId: string; chatId: string; eventId: string; languageHint?: string }
   /** A message type the bot cannot read (file, audio, sticker…): the adapter says what it can read. */
   | { kind: 'unsupported'; userId: string; chatId: string; eventId: string; languageHint?: string }
   | { kind: 'ignore'; reason: string };
@@ -137,9 +135,9 @@ export function translateMessageEvent(data: unknown): MessageTranslation {
   const userId = sender.sender_id.open_id;
   const chatId = message.chat_id;
   const languageHint = localeFromUserAgent(message.user_agent);
-  if (message.chat_type !== 'p2p') return { kind: 'group', userId, chatId, eventId, languageHint };
-
-  const base = { channel: 'feishu' as const, id: eventId, userId, chatId, chatType: 'private' as const, languageHint };
+  // Group chats go to the core too: it refuses flows there, in the user's language, and records the event.
+  const chatType = message.chat_type === 'p2p' ? ('private' as const) : ('group' as const);
+  const base = { channel: 'feishu' as const, id: eventId, userId, chatId, chatType, languageHint };
   const content = parseJson(message.content);
   const mentionKeys = (message.mentions ?? []).map((m) => m.key);
   const inbound = (event: Inbound['event']): MessageTranslation => ({

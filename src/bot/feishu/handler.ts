@@ -101,10 +101,9 @@ export class FeishuEventHandler {
       return;
     }
     this.handled.messages += 1;
-    if (t.kind === 'group' || t.kind === 'unsupported') {
+    if (t.kind === 'unsupported') {
       const locale = await this.deps.locateUser(t.userId, t.languageHint);
-      const text = feishuText(locale, t.kind === 'group' ? 'feishu.groupRefused' : 'feishu.unsupported');
-      this.background(this.sendAll(t.chatId, t.eventId, [outMessage(text)]));
+      this.background(this.sendAll(t.chatId, t.eventId, [outMessage(feishuText(locale, 'feishu.unsupported'))]));
       return;
     }
     await this.run(t.inbound);
@@ -148,7 +147,7 @@ export class FeishuEventHandler {
         work.then(
           async (outcome) => {
             if (outcome.duplicate) return;
-            if (outcome.resolved && messageId) await this.deps.sender.patchCard(messageId, resolvedCard(outcome.resolved.text));
+            if (outcome.resolved && messageId) await this.deps.sender.patchCard(messageId, resolvedCard(outcome.resolved));
             await this.sendAll(inbound.chatId, inbound.id, outcome.replies);
           },
           (error: unknown) => this.lateFailure(inbound, error),
@@ -162,7 +161,7 @@ export class FeishuEventHandler {
     this.background(this.sendAll(inbound.chatId, inbound.id, outcome.replies));
     const response: CardActionResponse = {};
     if (outcome.toast) response.toast = { type: 'info', content: outcome.toast };
-    if (outcome.resolved) response.card = { type: 'raw', data: resolvedCard(outcome.resolved.text) };
+    if (outcome.resolved) response.card = { type: 'raw', data: resolvedCard(outcome.resolved) };
     return response;
   }
 

@@ -92,7 +92,10 @@ export function renderMessage(message: OutMessage, imageKey?: string): RenderedM
   return { msgType: 'interactive', content: JSON.stringify(cardFor(message.text, message.buttons, image)) };
 }
 
-/** The answer to a card click: the card as a record of the question and the answer chosen, without buttons. */
-export function resolvedCard(text: Rich): FeishuCard {
-  return cardFor(text);
+/**
+ * The answer to a card click: usually the question and the answer chosen, without buttons, so the card becomes a
+ * record; when the core keeps the question open (a multi-choice toggle, another page) it brings its new buttons.
+ */
+export function resolvedCard(resolved: { text: Rich; buttons?: Button[][] }): FeishuCard {
+  return cardFor(resolved.text, resolved.buttons);
 }

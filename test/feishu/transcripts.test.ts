@@ -1,0 +1,89 @@
+// Every conversation of the transcript suite, through Feishu: real core, the webhook transport, and one database —
+// the real PostgreSQL server when TEST_DATABASE_URL is set, else PGlite (the core's own transcript suite already
+// runs on both; here the point is the channel).
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { BotCore } from '../../src/bot/core.js';
+import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/client.js';
+import { defaultFlows } from '../../src/flows/registry.js';
+import { createLogger } from '../../src/logger.js';
+import { databaseTargets } from '../support/db.js';
+import { loadTranscript, runTranscript } from '../support/transcript.js';
+import { demoWorld, TestClock } from '../support/world.js';
+import { FeishuDriver } from './driver.js';
+import { FakeFeishu, visibleText } from './fakeFeishu.js';
+import { startChannel, type Running } from './harness.js';
+
+const dir = fileURLToPath(new URL('../transcripts/', import.meta.url));
+const files = readdirSync(dir).filter((f) => f.endsWith('.chat')).sort();
+const roundTrips: number[] = [];
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+describe.each(databaseTargets().slice(-1))('Feishu transcripts on $name', (target) => {
+  let database: Database | undefined;
+  let fake: FakeFeishu | undefined;
+  let app: Running | undefined;
+  afterEach(async () => {
+    await app?.close();
+    await fake?.close();
+    await database?.close();
+    app = undefined;
+    fake = undefined;
+    database = undefined;
+  });
+  afterAll(() => {
+    if (roundTrips.length === 0) return;
+    const sorted = [...roundTrips].sort((a, b) => a - b);
+    console.log(
+      `feishu webhook round trip on ${target.name}: n=${sorted.length} median=${percentile(sorted, 50).toFixed(1)}ms p95=${percentile(sorted, 95).toFixed(1)}ms`,
+    );
+    roundTrips.length = 0;
+  });
+
+  async function setup() {
+    database = await target.open();
+    const world = await demoWorld(database.db);
+    const clock = new TestClock();
+    const core = new BotCore({ db: database.db, config: loadConfig({}), logger: createLogger('silent'), flows: defaultFlows(), clock: clock.now });
+    fake = await new FakeFeishu().start();
+    app = await startChannel({ fake, core, db: database.db });
+    return { world, clock, driver: (replayEach = false) => new FeishuDriver(fake!, app!, world, database!.db, clock.now, { replayEach }) };
+  }
+
+  it.each(files)('%s', async (file) => {
+    const driver = (await setup()).driver();
+    await runTranscript(loadTranscript(dir + file), driver, database!.db);
+    roundTrips.push(...driver.roundTripsMs);
+  });
+
+  // Feishu redelivers what it thinks was not answered; every message and click delivered twice changes nothing.
+  it.each(['visit-routine.chat', 'report-urgent.chat'])('%s with every event delivered twice', async (file) => {
+    const driver = (await setup()).driver(true);
+    await runTranscript(loadTranscript(dir + file), driver, database!.db);
+  });
+
+  it('an unbound Feishu user is asked for an invite code and sees nothing of any child', async () => {
+    await setup();
+    const stranger = { openId: 'ou_stranger', chatId: 'oc_stranger' };
+    for (const text of ['/status', '/visit', '胡婷']) {
+      await fake!.sendWebhook(app!.eventsUrl, fake!.messageEvent({ ...stranger, content: { text } }));
+    }
+    await app!.channel.events.idle();
+    const said = fake!.chat(stranger.chatId).map(visibleText);
+    expect(said).toHaveLength(3);
+    for (const text of said) expect(text).not.toMatch(/胡婷|儿童：|岁/);
+    expect(said[0]).toMatch(/邀请码/);
+  });
+
+  it('a bound user in a group chat is refused, in their language, and nothing is started', async () => {
+    const user = await (await setup()).driver().user('李主任');
+    await fake!.sendWebhook(app!.eventsUrl, fake!.messageEvent({ openId: user.openId, chatId: 'oc_group', chatType: 'group', content: { text: '/visit' } }));
+    await app!.channel.events.idle();
+    expect(fake!.chat('oc_group').map(visibleText)).toEqual([expect.stringMatching(/私聊/)]);
+  });
+});
