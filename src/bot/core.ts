@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { actorForIdentity, type Actor } from '../db/actor.js';
 import type { Db, Tx } from '../db/client.js';
-import { looksLikeInviteCode, redeemInvite } from '../db/invites.js';
+import { redeemInvite } from '../db/invites.js';
 import { processedInbound } from '../db/schema.js';
 import type { Config } from '../config.js';
 import { todayIn } from '../domain/dates.js';
@@ -178,15 +178,13 @@ export class BotCore {
     const text = inbound.event.kind === 'text' ? inbound.event.text.trim() : '';
     const command = parseCommand(text);
     const candidate = command?.name === 'start' ? command.argument : command ? '' : text;
-    if (!candidate || !looksLikeInviteCode(candidate)) {
-      if (candidate) await redeemAttemptOnly(tx, inbound, candidate, now);
-      return { replies: [message(coreText(locale, candidate ? 'onboard.invalid' : 'onboard.welcome'))] };
-    }
+    if (!candidate) return { replies: [message(coreText(locale, 'onboard.welcome'))] };
+    // Anything typed counts as a guess, so guessing is throttled and audited whatever is typed.
     const result = await redeemInvite(tx, {
       channel: inbound.channel,
       externalId: inbound.userId,
       chatId: inbound.chatId,
-      code: candidate,
+      code: candidate.slice(0, 64),
       displayName: inbound.displayName,
       locale: inbound.languageHint,
       now,
@@ -194,9 +192,4 @@ export class BotCore {
     if (!result.ok) return { replies: [message(coreText(locale, `onboard.${result.reason}`))] };
     return { replies: [message([plain(coreText(locale, 'onboard.done', { name: result.name }))]), message(coreText(locale, 'help.text'))] };
   }
-}
-
-/** Text that cannot be a code still counts as a guess, so guessing is throttled whatever is typed. */
-async function redeemAttemptOnly(tx: Tx, inbound: ParsedInbound, text: string, now: Date): Promise<void> {
-  await redeemInvite(tx, { channel: inbound.channel, externalId: inbound.userId, chatId: inbound.chatId, code: text.slice(0, 64), now });
 }

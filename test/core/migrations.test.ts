@@ -1,0 +1,41 @@
+// Migrations: the journal only moves forward (drizzle skips an entry older than the newest applied), and
+// instances starting together serialise on the advisory lock.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { migrationsFolder, openDatabase } from '../../src/db/client.js';
+import { createServerDatabase, serverUrl } from '../support/db.js';
+import postgres from 'postgres';
+
+describe('migration journal', () => {
+  it('has strictly increasing timestamps and one SQL file per entry', () => {
+    const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: { idx: number; when: number; tag: string }[] };
+    expect(journal.entries.length).toBeGreaterThan(0);
+    journal.entries.forEach((entry, i) => {
+      expect(entry.idx).toBe(i);
+      if (i > 0) expect(entry.when).toBeGreaterThan(journal.entries[i - 1]!.when);
+      expect(() => readFileSync(`${migrationsFolder}/${entry.tag}.sql`, 'utf8')).not.toThrow();
+    });
+  });
+});
+
+describe.runIf(serverUrl)('migrations on a real server', () => {
+  it('lets several instances start at once and applies each migration once', async () => {
+    const created = await createServerDatabase();
+    try {
+      const opened = await Promise.all([1, 2, 3].map(() => openDatabase({ databaseUrl: created.url, poolSize: 1 })));
+      await Promise.all(opened.map((d) => d.close()));
+      const reopened = await openDatabase({ databaseUrl: created.url, poolSize: 1 });
+      await reopened.close();
+      const sql = postgres(created.url, { max: 1, onnotice: () => {} });
+      const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`;
+      const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
+      expect(n).toBe(journal.entries.length);
+      await expect(sql`update audit_log set action = 'x'`).resolves.toBeDefined();
+      await sql`insert into audit_log (action) values ('test')`;
+      await expect(sql`delete from audit_log`).rejects.toThrow(/append-only/);
+      await sql.end();
+    } finally {
+      await created.drop();
+    }
+  });
+});
