@@ -3,12 +3,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { openDatabase, type Database } from '../db/client.js';
+import type { Database } from '../db/client.js';
 import { DataDirBusyError, dataDirHolder } from '../db/dataDirLock.js';
 import type { AdminIo } from './context.js';
 import { EXIT_FAILED, EXIT_USAGE } from './exitCodes.js';
-import { runRemote } from './remote.js';
-import { helpFor, runAdmin } from './run.js';
+import { findVerb, helpFor } from './run.js';
 
 const terminal: AdminIo = {
   out: (text) => void process.stdout.write(`${text}\n`),
@@ -23,6 +22,10 @@ async function main(argv: string[]): Promise<number> {
     terminal.out(help);
     return argv.length === 0 ? EXIT_USAGE : 0;
   }
+  if (!findVerb(argv[0])) {
+    terminal.err(`Unknown command "${argv[0]}". See: npm run admin -- --help`);
+    return EXIT_USAGE;
+  }
   let config: Config;
   try {
     config = loadConfig();
@@ -33,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  // The database drivers and the commands' libraries load only now: --help stays quick.
+  const { openDatabase } = await import('../db/client.js');
+  const { runRemote } = await import('./remote.js');
+  const { runAdmin } = await import('./run.js');
   let database: Database;
   if (config.DATABASE_URL) database = await openDatabase({ databaseUrl: config.DATABASE_URL, poolSize: 2 });
   else {

@@ -240,7 +240,10 @@ function resolveCaseworker(ref: string | null, people: { id: number; name: strin
   return { id: null, problem: `unknown caseworker "${ref}" (an active staff member's name or id; add them with: invite --name)` };
 }
 
-const CHUNK = 500;
+// Rows per INSERT: fewer, larger statements are much faster (PGlite especially), within PostgreSQL's limit of
+// 65,535 parameters per statement (a child row binds 17).
+const CHUNK = 2000;
+const SMALL_ROW_CHUNK = 5000;
 
 /** Writes the plan in the caller's transaction: children, caseload assignments and one audit entry per child. */
 export async function applyRosterImport(tx: Conn, plan: RosterPlan, now: Date): Promise<void> {
@@ -274,8 +277,8 @@ export async function applyRosterImport(tx: Conn, plan: RosterPlan, now: Date): 
       .set({ endedAt: now })
       .where(and(inArray(assignments.childId, moved.slice(i, i + CHUNK)), isNull(assignments.endedAt)));
   }
-  for (let i = 0; i < newAssignments.length; i += CHUNK) await tx.insert(assignments).values(newAssignments.slice(i, i + CHUNK));
-  for (let i = 0; i < audits.length; i += CHUNK) await tx.insert(auditLog).values(audits.slice(i, i + CHUNK));
+  for (let i = 0; i < newAssignments.length; i += SMALL_ROW_CHUNK) await tx.insert(assignments).values(newAssignments.slice(i, i + SMALL_ROW_CHUNK));
+  for (let i = 0; i < audits.length; i += SMALL_ROW_CHUNK) await tx.insert(auditLog).values(audits.slice(i, i + SMALL_ROW_CHUNK));
 }
 
 export function countOutcomes(plan: RosterPlan): Record<RowOutcome, number> {

@@ -1,7 +1,7 @@
 // Reads a spreadsheet (CSV in UTF-8 or GB18030, or the first sheet of an .xlsx) into header + rows of strings,
 // keeping each row's line number so the import report can point at it.
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 
 export interface TableRow {
   /** 1-based line (CSV) or row number (xlsx) in the file, as the administrator sees it in their editor. */
@@ -67,7 +67,9 @@ function readCsv(bytes: Uint8Array): { line: number; cells: string[] }[] {
 }
 
 async function readXlsx(bytes: Uint8Array): Promise<TableRow[]> {
-  const workbook = new ExcelJS.Workbook();
+  // Loaded on demand: exceljs is large, and most commands (and every --help) never need it.
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
   } catch (error) {

@@ -1,7 +1,6 @@
 // Writes a table as CSV (UTF-8 with a BOM, so Excel and WPS open the Chinese correctly) or as an .xlsx sheet
 // whose cells are all text (an 18-digit ID number in a number cell would lose its last digits).
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 
 export type Cell = string | number | null;
 
@@ -10,6 +9,7 @@ export function toCsv(header: string[], rows: Cell[][]): string {
 }
 
 export async function toXlsx(header: string[], rows: Cell[][], sheetName: string): Promise<Uint8Array> {
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet(sheetName.slice(0, 31));
   sheet.addRow(header).font = { bold: true };

@@ -1,6 +1,5 @@
 // `invite`: a one-time code that binds a messenger account to a (new or existing) staff record.
 import { eq } from 'drizzle-orm';
-import { Api } from 'grammy';
 import { audit } from '../../db/audit.js';
 import { createInvite } from '../../db/invites.js';
 import { areas, staff, type Role } from '../../db/schema.js';
@@ -98,6 +97,7 @@ async function howToRedeem(ctx: AdminContext, code: string): Promise<string[]> {
 /** The bot's @username through the real Bot API (getMe); undefined when Telegram cannot be reached. */
 async function telegramBotUsername(token: string, apiRoot: string | undefined): Promise<string | undefined> {
   try {
+    const { Api } = await import('grammy');
     const api = new Api(token, { ...(apiRoot ? { apiRoot } : {}), timeoutSeconds: 5 });
     const me = await api.getMe();
     return me.username;

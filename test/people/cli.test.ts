@@ -1,0 +1,100 @@
+// The CLI as the administrator runs it: a real child process, exit codes, --help; and the remote path, where a
+// process holds the data directory and the CLI hands its command to that process's POST /admin/run.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerAdminRoute } from '../../src/admin/remote.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase, type Database } from '../../src/db/client.js';
+import { HttpServer } from '../../src/http/server.js';
+import { testAreasCsv } from './harness.js';
+
+const run = promisify(execFile);
+const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(tsx, ['src/admin/cli.ts', ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'silent' }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('npm run admin as a process', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cw-cli-'));
+  const dataDir = join(dir, 'data');
+  const areasFile = join(dir, 'areas.csv');
+  writeFileSync(areasFile, testAreasCsv);
+
+  it('prints help without touching the database, and exits 2 on an unknown command', async () => {
+    const [general, verb, unknown] = await Promise.all([
+      cli(['--help'], { DATA_DIR: dataDir }),
+      cli(['import-roster', '--help'], { DATA_DIR: dataDir }),
+      cli(['frobnicate'], { DATA_DIR: dataDir }),
+    ]);
+    // --help never opened (or created) the data directory.
+    expect(existsSync(dataDir)).toBe(false);
+    expect(general.code).toBe(0);
+    expect(general.stdout).toContain('Commands:');
+    expect(general.stdout).toMatch(/import-roster\s+import children/);
+    expect(verb.code).toBe(0);
+    expect(verb.stdout).toContain('npm run admin -- import-roster <file.csv|file.xlsx> [--apply] [--quiet]');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+  });
+
+  it('opens the embedded database itself when no one holds it', async () => {
+    const result = await cli(['areas', 'import', areasFile], { DATA_DIR: dataDir });
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('created 8') });
+  });
+
+  describe('while another process holds the data directory', () => {
+    let database: Database;
+    let http: HttpServer;
+    let port: number;
+    let token: string;
+    beforeAll(async () => {
+      database = await openDatabase({ dataDir });
+      const config = loadConfig({ DATA_DIR: dataDir });
+      http = new HttpServer(pino({ level: 'silent' }));
+      token = registerAdminRoute(http, { db: database.db, dbKind: database.kind, config, logger: pino({ level: 'silent' }) }).token;
+      port = await http.listen(0, '127.0.0.1');
+    });
+    afterAll(async () => {
+      await http.close();
+      await database.close();
+    });
+
+    it('hands the command to the running service, files travelling both ways', async () => {
+      const roster = join(dir, 'roster.csv');
+      writeFileSync(roster, '姓名,出生日期,村(社区)代码\n王小明,2015-03-08,440103001001\n李芳,2016-13-01,440103001001\n');
+      const imported = await cli(['import-roster', roster, '--apply'], { DATA_DIR: dataDir, PORT: String(port) });
+      expect(imported.code).toBe(3);
+      expect(imported.stdout).toContain('Applied: 1 created, 0 updated, 0 unchanged, 1 rejected');
+      const out = join(dir, 'children.xlsx');
+      const exported = await cli(['export', 'children', '--area', '440103', '--format', 'xlsx', '--out', out], { DATA_DIR: dataDir, PORT: String(port) });
+      expect(exported).toMatchObject({ code: 0, stderr: expect.stringContaining('Exported 1 children') });
+      expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
+    });
+
+    it('refuses a request without the token, and says so when the service does not answer', async () => {
+      const refused = await fetch(`http://127.0.0.1:${port}/admin/run`, { method: 'POST', body: JSON.stringify({ argv: ['areas', 'list'] }) });
+      expect(refused.status).toBe(401);
+      const forged = await fetch(`http://127.0.0.1:${port}/admin/run`, {
+        method: 'POST',
+        headers: { 'x-admin-token': token },
+        body: '{"argv": "areas list"}',
+      });
+      expect(forged.status).toBe(400);
+      const silent = await cli(['areas', 'list'], { DATA_DIR: dataDir, PORT: '1' });
+      expect(silent.code).toBe(1);
+      expect(silent.stderr).toContain(`is using ${dataDir} but does not answer on port 1`);
+    });
+  });
+});
