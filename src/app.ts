@@ -1,5 +1,6 @@
 // Composition root: config → database → migrations → demo seed → core → channels → scheduler → HTTP.
 import type { Logger } from 'pino';
+import { registerAdminRoute } from './admin/remote.js';
 import type { ChannelRuntime } from './bot/channel.js';
 import { BotCore } from './bot/core.js';
 import { createLocalChannel } from './bot/local/adapter.js';
@@ -9,6 +10,10 @@ import type { ChannelName } from './db/schema.js';
 import { seedDemo } from './db/seed.js';
 import { defaultFlows } from './flows/registry.js';
 import { HttpServer, json } from './http/server.js';
+import { registerAdminRoute } from './admin/remote.js';
+import { createFeishuChannel } from './bot/feishu/index.js';
+import { createTelegramChannel } from './bot/telegram/index.js';
+import { createScheduler, registerSchedulerActions, type Scheduler } from './scheduler/index.js';
 
 export interface App {
   config: Config;
@@ -16,6 +21,7 @@ export interface App {
   core: BotCore;
   http: HttpServer;
   channels: Map<ChannelName, ChannelRuntime>;
+  scheduler: Scheduler;
   port: number;
   seeded: boolean;
   stop(): Promise<void>;
@@ -24,6 +30,8 @@ export interface App {
 export interface AppOptions {
   logger: Logger;
   clock?: () => Date;
+  /** Tests drive the scheduler by hand (scheduler.tick / sender.runOnce) instead of its timers. */
+  startScheduler?: boolean;
 }
 
 export async function startApp(config: Config, options: AppOptions): Promise<App> {
@@ -38,6 +46,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
 
     const core = new BotCore({ db, config, logger, flows: defaultFlows(), clock });
     const http = new HttpServer(logger);
+    registerAdminRoute(http, { db, dbKind: database.kind, config, logger, now: clock });
     const channels = new Map<ChannelName, ChannelRuntime>();
     if (config.localChat) channels.set('local', createLocalChannel({ core, http, db }));
 
@@ -53,6 +62,11 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     }
     const port = await http.listen(config.PORT, config.listenHost);
     stops.unshift(() => http.close());
+    const scheduler = createScheduler({ db, config, logger, channels, clock });
+    if (options.startScheduler ?? true) {
+      scheduler.start();
+      stops.unshift(() => scheduler.stop());
+    }
 
     return {
       config,
@@ -60,6 +74,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       core,
       http,
       channels,
+      scheduler,
       port,
       seeded,
       async stop() {
