@@ -2,6 +2,7 @@
 // the real PostgreSQL server when TEST_DATABASE_URL is set, else PGlite (the core's own transcript suite already
 // runs on both; here the point is the channel).
 import { readdirSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BotCore } from '../../src/bot/core.js';
@@ -13,7 +14,7 @@ import { databaseTargets } from '../support/db.js';
 import { loadTranscript, runTranscript } from '../support/transcript.js';
 import { demoWorld, TestClock } from '../support/world.js';
 import { FeishuDriver } from './driver.js';
-import { FakeFeishu, visibleText } from './fakeFeishu.js';
+import { cardButtons, FakeFeishu, visibleText } from './fakeFeishu.js';
 import { startChannel, type Running } from './harness.js';
 
 const dir = fileURLToPath(new URL('../transcripts/', import.meta.url));
@@ -78,6 +79,33 @@ describe.each(databaseTargets().slice(-1))('Feishu transcripts on $name', (targe
     expect(said).toHaveLength(3);
     for (const text of said) expect(text).not.toMatch(/胡婷|儿童：|岁/);
     expect(said[0]).toMatch(/邀请码/);
+  });
+
+  it('a card tapped by another caseworker, or an old card tapped again, changes nothing', async () => {
+    const driver = (await setup()).driver();
+    const li = await driver.user('李主任');
+    const wang = await driver.user('王主任');
+    await driver.say('李主任', '/visit');
+    const card = fake!.chat(li.chatId).at(-1)!;
+    const child = cardButtons(card).find((b) => b.label.includes('胡婷'))!;
+
+    const foreign = await fake!.sendWebhook(app!.cardsUrl, fake!.cardActionEvent({ openId: wang.openId, chatId: li.chatId, messageId: card.messageId, value: child.value }));
+    expect(foreign.status).toBe(200);
+    expect(foreign.body.card).toBeUndefined();
+    await app!.channel.events.idle();
+    expect(fake!.chat(li.chatId).map(visibleText).join('\n')).not.toMatch(/走访日期/);
+
+    await driver.press('李主任', '胡婷');
+    expect(visibleText(card)).toMatch(/胡婷/);
+    expect(cardButtons(card)).toEqual([]);
+    const stale = await fake!.sendWebhook(app!.cardsUrl, fake!.cardActionEvent({ openId: li.openId, chatId: li.chatId, messageId: card.messageId, value: child.value }));
+    expect(stale.body.card).toBeUndefined();
+    await app!.channel.events.idle();
+    // The core says the button is stale and shows the current question again; the record card stays as it was.
+    expect(fake!.chat(li.chatId).map(visibleText).join('\n')).toMatch(/不再有效/);
+    expect(cardButtons(card)).toEqual([]);
+    const [{ n }] = (await database!.db.execute(sql`select count(*)::int as n from conversations`)) as unknown as [{ n: number }];
+    expect(n).toBe(1);
   });
 
   it('a bound user in a group chat is refused, in their language, and nothing is started', async () => {

@@ -236,6 +236,38 @@ describe('Feishu webhook transport', () => {
     expect((await say('hello')).status).toBe(200);
   });
 
+  it('ignores what the bot itself sent, and turns a bot-menu tap into the command', async () => {
+    const own = fake.messageEvent({ openId: 'ou_bot', chatId: CHAT, content: { text: 'echo' } });
+    (own.event as { sender: { sender_type: string } }).sender.sender_type = 'app';
+    expect((await fake.sendWebhook(app.eventsUrl, own)).status).toBe(200);
+    const menu = {
+      schema: '2.0',
+      header: { event_id: 'evt-menu-1', event_type: 'application.bot.menu_v6', token: VERIFICATION_TOKEN, app_id: (own.header as { app_id: string }).app_id },
+      event: { operator: { operator_name: '李主任', operator_id: { open_id: USER, union_id: 'on_1', user_id: 'u1' } }, event_key: 'visit', timestamp: Date.now() },
+    };
+    expect((await fake.sendWebhook(app.eventsUrl, menu)).status).toBe(200);
+    expect(core.inbounds).toEqual([{ channel: 'feishu', id: 'evt-menu-1', userId: USER, chatId: USER, chatType: 'private', event: { kind: 'text', text: '/visit' } }]);
+    const reply = await eventually(() => fake.chat(USER)[0]);
+    expect(reply.receiveIdType).toBe('open_id');
+  });
+
+  it('answers within Feishu’s window: round trip of signed, encrypted events (transport and a trivial core)', async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const started = performance.now();
+      const answer = await say(`m${i}`);
+      times.push(performance.now() - started);
+      expect(answer.status).toBe(200);
+    }
+    await app.channel.events.idle();
+    times.sort((a, b) => a - b);
+    const median = times[99]!;
+    const p95 = times[189]!;
+    console.log(`feishu webhook transport round trip: n=200 median=${median.toFixed(1)}ms p95=${p95.toFixed(1)}ms`);
+    expect(p95).toBeLessThan(3000);
+    expect(fake.chat(CHAT)).toHaveLength(200);
+  });
+
   it('answers 413 to an oversized body and 400 to garbage', async () => {
     const big = await fetch(app.eventsUrl, { method: 'POST', body: 'x'.repeat(1024 * 1024 + 10) });
     expect(big.status).toBe(413);
