@@ -10,7 +10,6 @@ import type { ChannelName } from './db/schema.js';
 import { seedDemo } from './db/seed.js';
 import { defaultFlows } from './flows/registry.js';
 import { HttpServer, json } from './http/server.js';
-import { registerAdminRoute } from './admin/remote.js';
 import { createFeishuChannel } from './bot/feishu/index.js';
 import { createTelegramChannel } from './bot/telegram/index.js';
 import { createScheduler, registerSchedulerActions, type Scheduler } from './scheduler/index.js';

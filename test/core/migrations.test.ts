@@ -27,9 +27,9 @@ describe.runIf(serverUrl)('migrations on a real server', () => {
       const reopened = await openDatabase({ databaseUrl: created.url, poolSize: 1 });
       await reopened.close();
       const sql = postgres(created.url, { max: 1, onnotice: () => {} });
-      const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`;
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`;
       const journal = JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as { entries: unknown[] };
-      expect(n).toBe(journal.entries.length);
+      expect(row!.n).toBe(journal.entries.length);
       await expect(sql`update audit_log set action = 'x'`).resolves.toBeDefined();
       await sql`insert into audit_log (action) values ('test')`;
       await expect(sql`delete from audit_log`).rejects.toThrow(/append-only/);
