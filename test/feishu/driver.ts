@@ -26,7 +26,7 @@ export class FeishuDriver implements ChatDriver {
     private readonly world: DemoWorld,
     private readonly db: Db,
     private readonly now: () => Date,
-    private readonly options: { replayEach: boolean } = { replayEach: false },
+    private readonly options: { replayEach?: boolean; transport?: 'webhook' | 'ws' } = {},
   ) {}
 
   // The core slows down a user who floods it (a bucket of 10 actions, refilled at 3 per second) before it looks
@@ -100,7 +100,10 @@ export class FeishuDriver implements ChatDriver {
 
   private async post(url: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
     const started = performance.now();
-    const answer = await this.fake.sendWebhook(url, payload);
+    const answer =
+      this.options.transport === 'ws'
+        ? await this.fake.pushWs(payload).then((a) => ({ status: a.code, body: (a.data ?? {}) as Record<string, unknown> }))
+        : await this.fake.sendWebhook(url, payload);
     this.roundTripsMs.push(performance.now() - started);
     if (answer.status !== 200) throw new Error(`webhook answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     return answer.body;

@@ -15,7 +15,7 @@ import { loadTranscript, runTranscript } from '../support/transcript.js';
 import { demoWorld, TestClock } from '../support/world.js';
 import { FeishuDriver } from './driver.js';
 import { cardButtons, FakeFeishu, visibleText } from './fakeFeishu.js';
-import { startChannel, type Running } from './harness.js';
+import { eventually, startChannel, type Running } from './harness.js';
 
 const dir = fileURLToPath(new URL('../transcripts/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.chat')).sort();
@@ -46,14 +46,15 @@ describe.each(databaseTargets().slice(-1))('Feishu transcripts on $name', (targe
     roundTrips.length = 0;
   });
 
-  async function setup() {
+  async function setup(mode: 'webhook' | 'ws' = 'webhook') {
     database = await target.open();
     const world = await demoWorld(database.db);
     const clock = new TestClock();
     const core = new BotCore({ db: database.db, config: loadConfig({}), logger: createLogger('silent'), flows: defaultFlows(), clock: clock.now });
     fake = await new FakeFeishu().start();
-    app = await startChannel({ fake, core, db: database.db });
-    return { world, clock, driver: (replayEach = false) => new FeishuDriver(fake!, app!, world, database!.db, clock.now, { replayEach }) };
+    app = await startChannel({ fake, core, db: database.db, mode });
+    if (mode === 'ws') await eventually(() => app!.channel.health().state === 'connected');
+    return { world, clock, driver: (replayEach = false) => new FeishuDriver(fake!, app!, world, database!.db, clock.now, { replayEach, transport: mode }) };
   }
 
   it.each(files)('%s', async (file) => {
@@ -66,6 +67,13 @@ describe.each(databaseTargets().slice(-1))('Feishu transcripts on $name', (targe
   it.each(['visit-routine.chat', 'report-urgent.chat'])('%s with every event delivered twice', async (file) => {
     const driver = (await setup()).driver(true);
     await runTranscript(loadTranscript(dir + file), driver, database!.db);
+  });
+
+  // The long connection reaches the same handler: a whole visit, bound by invite code, over the WebSocket.
+  it('visit-routine.chat over the long connection', async () => {
+    const driver = (await setup('ws')).driver();
+    await runTranscript(loadTranscript(dir + 'visit-routine.chat'), driver, database!.db);
+    expect(app!.channel.events.handled.cardActions).toBeGreaterThan(5);
   });
 
   it('an unbound Feishu user is asked for an invite code and sees nothing of any child', async () => {
