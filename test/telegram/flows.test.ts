@@ -101,6 +101,30 @@ describe.each(oneTarget())('Telegram with the real core on $name', (target) => {
     expect(html).not.toContain('<a href');
   });
 
+  it('a forged button for another caseworker’s child and a stale button are refused without showing anything', async () => {
+    const { db, rig, driver } = await setup();
+    const [huTing] = await db.select({ id: children.id }).from(children).where(eq(children.name, '胡婷'));
+    const wang = await driver.user('王主任');
+    await driver.say('王主任', '/menu');
+    const menu = rig.fake.sentTo(wang.id).at(-1)!;
+    await rig.deliver(rig.fake.pressData(wang, menu, `v.start.${huTing!.id}`));
+    const forged = rig.fake.sentTo(wang.id).slice(-1).map((m) => m.text ?? '');
+    expect(forged.join('\n')).not.toMatch(/胡婷|16岁/);
+    expect(forged.join('\n')).toMatch(/无权查看/);
+
+    const li = await driver.user('李主任');
+    await driver.say('李主任', '/visit');
+    const question = rig.fake.sentTo(li.id).at(-1)!;
+    await driver.press('李主任', '胡婷');
+    const before = rig.fake.sentTo(li.id).length;
+    // A second tap on the old keyboard, as a phone that had not yet shown the edit would send it.
+    const stale = question.reply_markup!.inline_keyboard.flat().find((b) => b.text.includes('胡婷'))!;
+    await rig.deliver(rig.fake.pressData(li, question, (stale as { callback_data: string }).callback_data));
+    const toast = rig.fake.callsOf('answerCallbackQuery').at(-1)!.params.text;
+    const after = rig.fake.sentTo(li.id).slice(before).map((m) => m.text ?? '');
+    expect([toast, ...after].join('\n')).toMatch(/过期|不再有效/);
+  });
+
   it('a redelivered update is applied once: one processed id, one draft, one answer', async () => {
     const { db, rig, driver } = await setup();
     const user = await driver.user('李主任');
