@@ -11,17 +11,23 @@ export interface Window {
 export interface ChannelLimits {
   overall: Window[];
   perChat: Window[];
+  /**
+   * Added to every window: requests leave here in order but reach the platform with some jitter, and a send
+   * that lands inside the previous window costs a whole retry_after (a second or more) for the channel.
+   */
+  marginMs?: number;
 }
 
 /** Telegram: ~30/s overall, ~1/s per chat. Feishu: 50/s and 1,000/min per app, 5/s per chat. Local: none. */
 export const defaultLimits: Record<ChannelName, ChannelLimits> = {
-  telegram: { overall: [{ max: 30, perMs: 1000 }], perChat: [{ max: 1, perMs: 1000 }] },
+  telegram: { overall: [{ max: 30, perMs: 1000 }], perChat: [{ max: 1, perMs: 1000 }], marginMs: 50 },
   feishu: {
     overall: [
       { max: 50, perMs: 1000 },
       { max: 1000, perMs: 60_000 },
     ],
     perChat: [{ max: 5, perMs: 1000 }],
+    marginMs: 50,
   },
   local: { overall: [], perChat: [] },
 };
@@ -65,15 +71,26 @@ class SlidingLog {
   }
 }
 
+function withMargin(l: ChannelLimits): ChannelLimits {
+  const m = l.marginMs ?? 0;
+  if (m === 0) return l;
+  const widen = (ws: Window[]) => ws.map((w) => ({ max: w.max, perMs: w.perMs + m }));
+  return { overall: widen(l.overall), perChat: widen(l.perChat) };
+}
+
 export class Pacer {
   private readonly overall = new Map<string, SlidingLog>();
   private readonly perChat = new Map<string, SlidingLog>();
   private readonly blockedUntil = new Map<string, number>();
 
+  private readonly limits: Record<string, ChannelLimits>;
+
   constructor(
-    private readonly limits: Record<string, ChannelLimits> = defaultLimits,
+    limits: Record<string, ChannelLimits> = defaultLimits,
     readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.limits = Object.fromEntries(Object.entries(limits).map(([name, l]) => [name, withMargin(l)]));
+  }
 
   /** Takes a slot for one send when allowed now (returns 0), else returns the ms to wait and takes nothing. */
   tryTake(channel: string, chatId: string): number {

@@ -1,0 +1,238 @@
+// The scheduler's benchmark (issue 5): on a throwaway database on the real PostgreSQL server, a county of
+// 1,000,000 children, 10,000 caseworkers and 10,000,000 past visits generated in SQL (× BENCH_SCALE), the time to
+// compute one day's reminders and all digests; then the outbox sender's delivery rate through the real Telegram
+// channel (grammY) against a loopback fake Bot API enforcing 30 messages a second with 429 retry_after.
+// `npm run bench` includes it with BENCH_SCHEDULER=1; `npx tsx bench/scheduler.ts` runs it alone.
+import { fileURLToPath } from 'node:url';
+import { eq, sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { pino } from 'pino';
+import { createTelegramChannel } from '../src/bot/telegram/index.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { enqueue } from '../src/db/outbox.js';
+import { outbox } from '../src/db/schema.js';
+import { todayIn } from '../src/domain/dates.js';
+import { HttpServer } from '../src/http/server.js';
+import { queueDigests } from '../src/scheduler/digest.js';
+import { queueReminders } from '../src/scheduler/reminders.js';
+import { OutboxSender } from '../src/scheduler/sender.js';
+import { escalateOverdueVisits } from '../src/scheduler/visitEscalation.js';
+import { FakeBotApi } from '../test/telegram/fakeBotApi.js';
+import { createThrowawayDatabase } from './lib/pg.js';
+import { machine, save, table, tidy, type BenchResult } from './lib/result.js';
+
+const TZ = 'Asia/Shanghai';
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const seconds = (ms: number) => ms / 1000;
+
+interface Scale {
+  factor: number;
+  children: number;
+  caseworkers: number;
+  visits: number;
+  townships: number;
+}
+
+function scale(): Scale {
+  const factor = Number(process.env.BENCH_SCALE ?? 1);
+  if (!(factor > 0 && factor <= 1)) throw new Error('BENCH_SCALE must be in (0, 1]');
+  return {
+    factor,
+    children: Math.round(1_000_000 * factor),
+    caseworkers: Math.max(1, Math.round(10_000 * factor)),
+    visits: Math.round(10_000_000 * factor),
+    townships: Math.max(1, Math.round(100 * factor)),
+  };
+}
+
+/** The county, generated in SQL: one village per caseworker, children spread over them, a year of visits. */
+async function generate(url: string, s: Scale, today: string): Promise<void> {
+  const pg = postgres(url, { max: 1, onnotice: () => {} });
+  const V = s.caseworkers;
+  const T = s.townships;
+  try {
+    await pg.unsafe(`
+      insert into areas (code, name, level, parent_code, path) values
+        ('99', '压测省', 'province', null, '/99/'), ('9901', '压测市', 'city', '99', '/99/9901/'),
+        ('990101', '压测县', 'county', '9901', '/99/9901/990101/');
+      insert into areas (code, name, level, parent_code, path)
+        select '990101' || lpad(t::text, 3, '0'), '镇' || t, 'township', '990101', '/99/9901/990101/990101' || lpad(t::text, 3, '0') || '/'
+        from generate_series(1, ${T}) t;
+      insert into areas (code, name, level, parent_code, path)
+        select tc || lpad(v::text, 5, '0'), '村' || v, 'village', tc, '/99/9901/990101/' || tc || '/' || tc || lpad(v::text, 5, '0') || '/'
+        from (select v, '990101' || lpad((((v - 1) % ${T}) + 1)::text, 3, '0') as tc from generate_series(1, ${V}) v) x;
+      -- Caseworker v works village v; then one supervisor per township, one for the county, one admin.
+      insert into staff (id, name, role, area_code, created_at) overriding system value
+        select v, '社工' || v, 'caseworker', '990101' || lpad((((v - 1) % ${T}) + 1)::text, 3, '0') || lpad(v::text, 5, '0'), now() - interval '1 year'
+        from generate_series(1, ${V}) v;
+      insert into staff (id, name, role, area_code, created_at) overriding system value
+        select ${V} + t, '督导员' || t, 'supervisor', '990101' || lpad(t::text, 3, '0'), now() - interval '1 year' from generate_series(1, ${T}) t;
+      insert into staff (id, name, role, area_code, created_at) overriding system value values
+        (${V + T + 1}, '县督导员', 'supervisor', '990101', now() - interval '1 year'),
+        (${V + T + 2}, '管理员', 'admin', '990101', now() - interval '1 year');
+      alter table staff alter column id restart with ${V + T + 3};
+      insert into channel_identities (channel, external_id, chat_id, staff_id)
+        select 'telegram', (900000000 + id)::text, (900000000 + id)::text, id from staff;
+    `);
+    log(`  areas and staff: ${V} caseworkers, ${T} townships`);
+    // About a fifth of the children are due today or overdue (due dates from 20 days ago to 90 days ahead).
+    await pg.unsafe(`
+      insert into children (id, name, area_code, risk_level, next_visit_due, last_visit_on, status) overriding system value
+        select i, '儿童' || i, '990101' || lpad(((((i - 1) % ${V}) % ${T}) + 1)::text, 3, '0') || lpad((((i - 1) % ${V}) + 1)::text, 5, '0'),
+               (array['green','yellow','orange','red'])[1 + (i % 4)],
+               '${today}'::date + (floor(random() * 110)::int - 20), '${today}'::date - 30, 'active'
+        from generate_series(1, ${s.children}) i;
+      alter table children alter column id restart with ${s.children + 1};
+      insert into assignments (child_id, staff_id, started_at)
+        select i, ((i - 1) % ${V}) + 1, now() - interval '1 year' from generate_series(1, ${s.children}) i;
+    `);
+    log(`  children and assignments: ${s.children}`);
+    const chunk = 1_000_000;
+    for (let from = 1; from <= s.visits; from += chunk) {
+      const to = Math.min(s.visits, from + chunk - 1);
+      await pg.unsafe(`
+        insert into visits (ref, child_id, staff_id, visited_on, kind, child_seen, dimensions, risk_before, risk_after, next_visit_on, channel, created_at)
+          select 'ZF-B-' || g, c, ((c - 1) % ${V}) + 1, d, 'home', true, '{}'::jsonb,
+                 (array['green','yellow','orange','red'])[1 + (g % 4)], (array['green','yellow','orange','red'])[1 + ((g / 7) % 4)],
+                 d + 30, 'telegram', (d + time '12:00') at time zone '${TZ}'
+          from (select g, ((g - 1) % ${s.children}) + 1 as c, '${today}'::date - 1 - (g % 365) as d
+                from generate_series(${from}, ${to}) g) x;
+      `);
+      log(`  visits: ${to}`);
+    }
+    await pg.unsafe(`
+      insert into reports (ref, area_code, child_description, situations, observed, occurred_when, occurred_where, immediate_danger, police_told, reporter_staff_id, channel, created_at)
+        select 'BG-B-' || r, s.area_code, '—', array['abandonment'], '—', '—', '—', false, true, s.id, 'telegram', now() - (r || ' minutes')::interval
+        from generate_series(1, ${Math.max(10, Math.round(1000 * s.factor))}) r join staff s on s.id = ((r - 1) % ${V}) + 1;
+      analyze;
+    `);
+  } finally {
+    await pg.end();
+  }
+}
+
+async function deliveryBench(url: string, messages: number): Promise<BenchResult[]> {
+  const database = await openDatabase({ databaseUrl: url, poolSize: 10 });
+  const fake = await new FakeBotApi().start();
+  const logger = pino({ level: 'silent' });
+  const http = new HttpServer(logger);
+  const config = loadConfig({ TZ_NAME: TZ, QUIET_HOURS: '', TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot });
+  const channel = createTelegramChannel({
+    config,
+    core: { handle: async () => ({ replies: [], locale: 'zh-CN' }) },
+    http,
+    logger,
+    db: database.db,
+  });
+  try {
+    const { db } = database;
+    await db.update(outbox).set({ status: 'cancelled' }).where(eq(outbox.status, 'pending'));
+    fake.rateLimit(30, 1);
+    const chats = Array.from({ length: messages }, (_, i) => 800_000_000 + i);
+    for (const id of chats) fake.user(id, `U${id}`);
+    const rows = chats.map((id) => ({
+      kind: 'bench',
+      staffId: null,
+      channel: 'telegram' as const,
+      chatId: String(id),
+      message: { text: [{ text: `提醒 ${id}` }], buttons: [[{ label: '记录', data: `v.start.${id}` }]] },
+      notBefore: new Date(Date.now() - 1000),
+    }));
+    for (let i = 0; i < rows.length; i += 1000) await enqueue(db, rows.slice(i, i + 1000));
+    const sender = new OutboxSender({ db, config, logger, channels: new Map([['telegram', channel]]), clock: () => new Date() });
+    const started = Date.now();
+    for (;;) {
+      const r = await sender.runOnce();
+      if (r.claimed > 0) continue;
+      const [left] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(outbox).where(eq(outbox.status, 'pending'));
+      if (left!.n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const sends = fake.callsOf('sendMessage');
+    const ok = sends.filter((c) => c.status === 200);
+    const limited = sends.filter((c) => c.status === 429).length;
+    const first = Math.min(...ok.map((c) => c.at));
+    const last = Math.max(...ok.map((c) => c.at));
+    // N messages at R/s span (N − 1)/R seconds from the first to the last.
+    const rate = (ok.length - 1) / seconds(last - first);
+    const perChat = new Map<string, number>();
+    for (const c of ok) perChat.set(String(c.params.chat_id), (perChat.get(String(c.params.chat_id)) ?? 0) + 1);
+    const lost = chats.filter((id) => !perChat.has(String(id))).length;
+    const twice = [...perChat.values()].filter((n) => n > 1).length;
+    log(`  delivered ${ok.length} in ${seconds(Date.now() - started).toFixed(1)} s, ${limited} answered 429, lost ${lost}, twice ${twice}`);
+    return [
+      { name: 'scheduler: outbox delivery rate (Telegram, fake Bot API at 30/s)', value: rate, unit: 'msg/s', note: `${messages} messages to distinct chats; ${limited} 429s` },
+      { name: 'scheduler: delivery as a fraction of the 30/s limit', value: rate / 30, unit: 'of limit', note: 'target ≥ 0.9' },
+      { name: 'scheduler: messages lost / sent twice', value: lost + twice, unit: 'messages', note: `lost ${lost}, twice ${twice}` },
+    ];
+  } finally {
+    await channel.stop().catch(() => {});
+    await fake.close();
+    await database.close();
+  }
+}
+
+export async function runSchedulerBench(): Promise<BenchResult[]> {
+  const s = scale();
+  const now = new Date();
+  const today = todayIn(TZ, now);
+  const throwaway = await createThrowawayDatabase('cw_sched');
+  log(`scheduler benchmark: scale ${s.factor} (${s.children} children, ${s.caseworkers} caseworkers, ${s.visits} visits) on ${throwaway.name}`);
+  const results: BenchResult[] = [];
+  try {
+    // Opening applies the migrations.
+    await (await openDatabase({ databaseUrl: throwaway.url, poolSize: 1 })).close();
+    const genStarted = Date.now();
+    await generate(throwaway.url, s, today);
+    const genMs = Date.now() - genStarted;
+    log(`  generated in ${seconds(genMs).toFixed(0)} s`);
+    const database = await openDatabase({ databaseUrl: throwaway.url, poolSize: 10 });
+    const config = loadConfig({ TZ_NAME: TZ });
+    const scaleNote = `scale ${s.factor}: ${s.children} children, ${s.caseworkers} caseworkers, ${s.visits} visits`;
+    try {
+      let t = Date.now();
+      const escalated = await escalateOverdueVisits(database.db, config, now);
+      const escalationMs = Date.now() - t;
+      t = Date.now();
+      const reminders = await queueReminders(database.db, config, now);
+      const remindersMs = Date.now() - t;
+      log(`  reminders: ${reminders.children} children for ${reminders.caseworkers} caseworkers, ${reminders.messages} messages in ${seconds(remindersMs).toFixed(2)} s`);
+      t = Date.now();
+      const digests = await queueDigests(database.db, config, now);
+      const digestsMs = Date.now() - t;
+      log(`  digests: ${digests.messages} messages in ${seconds(digestsMs).toFixed(2)} s; escalation ${seconds(escalationMs).toFixed(2)} s`);
+      results.push(
+        { name: "scheduler: one day's reminders", value: seconds(remindersMs), unit: 's', note: `${reminders.children} children due, ${reminders.messages} messages; ${scaleNote}; target < 5 s` },
+        { name: 'scheduler: all digests', value: seconds(digestsMs), unit: 's', note: `${digests.messages} digests; ${scaleNote}` },
+        { name: 'scheduler: overdue-visit escalation', value: seconds(escalationMs), unit: 's', note: `${escalated.level0} level 0, ${escalated.level1} level 1` },
+        { name: 'scheduler: data generation (not a target)', value: seconds(genMs), unit: 's', note: scaleNote },
+      );
+    } finally {
+      await database.close();
+    }
+    results.push(...(await deliveryBench(throwaway.url, Number(process.env.BENCH_DELIVERY_MESSAGES ?? 900))));
+  } finally {
+    await throwaway.drop();
+  }
+  return results;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runSchedulerBench().then(
+    (results) => {
+      const tidied = results.map(tidy);
+      console.log(table(tidied));
+      const out = process.env.BENCH_OUT ?? fileURLToPath(new URL('./results/scheduler.json', import.meta.url));
+      save(out, { at: new Date().toISOString(), quick: false, machine: machine(), database: { kind: 'postgres', version: '', where: 'throwaway database on the local server' }, results: tidied });
+      log(`saved ${out}`);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
+
