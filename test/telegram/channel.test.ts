@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { message, plain } from '../../src/bot/message.js';
 import { TemporaryFailure } from '../../src/bot/outcome.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
+import { FakeBotApi } from './fakeBotApi.js';
 import { echo, ScriptedCore } from './scriptedCore.js';
 import { startRig, TelegramUser, WEBHOOK_SECRET, type Mode, type TelegramRig } from './harness.js';
 
@@ -244,6 +245,26 @@ describe('webhook transport', () => {
     expect(await post('{not json')).toBe(400);
     expect(await post('{"update_id":"x"}')).toBe(400);
     expect(core.received).toHaveLength(0);
+  });
+});
+
+describe('start-up failures', () => {
+  it('a webhook URL Telegram refuses fails the start with a message naming the setting', async () => {
+    const fake = await new FakeBotApi().start();
+    fake.failNext('setWebhook', { code: 400, description: 'Bad Request: bad webhook: HTTPS url must be provided for webhook' });
+    const rig = await startRig({ mode: 'webhook', core: new ScriptedCore(), db: database.db, fake, start: false });
+    await expect(rig.channel.start()).rejects.toThrow(/setWebhook failed .*HTTPS url must be provided.*TELEGRAM_WEBHOOK_URL/);
+    expect(rig.channel.health()).toMatchObject({ state: 'failed', running: false });
+    await rig.close();
+    await fake.close();
+  });
+
+  it('a wrong token fails the start with a message naming the settings', async () => {
+    const fake = await new FakeBotApi().start();
+    const rig = await startRig({ mode: 'polling', core: new ScriptedCore(), db: database.db, fake, start: false, env: { TELEGRAM_BOT_TOKEN: '1:wrong' } });
+    await expect(rig.channel.start()).rejects.toThrow(/getMe failed \(getMe: 401 Unauthorized\); check TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT/);
+    await rig.close();
+    await fake.close();
   });
 });
 

@@ -101,10 +101,17 @@ class TelegramChannel implements ChannelRuntime {
 
     if (this.mode === 'webhook') {
       const config = this.deps.config;
-      await this.bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL!, {
-        secret_token: config.TELEGRAM_WEBHOOK_SECRET,
-        allowed_updates: [...allowedUpdates],
-      });
+      try {
+        await this.bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL!, {
+          secret_token: config.TELEGRAM_WEBHOOK_SECRET,
+          allowed_updates: [...allowedUpdates],
+        });
+      } catch (error) {
+        // Typically an address Telegram will not call (not HTTPS, a port other than 443, 80, 88 or 8443).
+        this.state = 'failed';
+        this.recordError('setWebhook failed: check TELEGRAM_WEBHOOK_URL', error);
+        throw new Error(`Telegram: setWebhook failed (${describeError(error)}); check TELEGRAM_WEBHOOK_URL`);
+      }
       this.state = 'running';
       this.logger.info({ bot: this.bot.botInfo.username, mode: 'webhook' }, 'telegram webhook set');
       return;
