@@ -44,10 +44,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     const seeded = seed ? await seedDemo(db, clock(), config.TZ_NAME) : false;
 
     const core = new BotCore({ db, config, logger, flows: defaultFlows(), clock });
+    registerSchedulerActions(core, config);
     const http = new HttpServer(logger);
     registerAdminRoute(http, { db, dbKind: database.kind, config, logger, now: clock });
     const channels = new Map<ChannelName, ChannelRuntime>();
     if (config.localChat) channels.set('local', createLocalChannel({ core, http, db }));
+    if (config.telegramEnabled) channels.set('telegram', createTelegramChannel({ config, core, http, logger, db }));
+    if (config.feishuEnabled) channels.set('feishu', createFeishuChannel({ config, core, http, logger, db }));
 
     http.route('GET', '/healthz', async () => {
       const dbUp = await pingDatabase(db);
