@@ -102,6 +102,21 @@ describe('Feishu deliver', () => {
     expect(img?.img_key).toBe(fake.images[0]);
   });
 
+  it('splits a message larger than Feishu accepts at line breaks, keeping the buttons on the last part', async () => {
+    const line = '王小明 · 逾期5天 · 东风镇柳树村 · 农村留守儿童、困境儿童 · 🟠 橙色';
+    const long = message([bold('逾期名单'), plain('\n' + Array.from({ length: 600 }, (_, i) => `${i + 1}. ${line}`).join('\n'))], [[{ label: '查看', data: 'd.1' }]]);
+    const result = await app.channel.deliver(CHAT, long, 'outbox-big');
+    expect(result.ok).toBe(true);
+    const parts = fake.chat(CHAT);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map(visibleText).join('\n')).toBe(['逾期名单', ...Array.from({ length: 600 }, (_, i) => `${i + 1}. ${line}`)].join('\n'));
+    expect(parts.slice(0, -1).every((p) => cardButtons(p).length === 0)).toBe(true);
+    expect(cardButtons(parts.at(-1)!)).toEqual([{ label: '查看', value: { d: 'd.1' } }]);
+    // Retried by the outbox: nothing shown twice.
+    await app.channel.deliver(CHAT, long, 'outbox-big');
+    expect(fake.chat(CHAT)).toHaveLength(parts.length);
+  });
+
   it('publishes Feishu’s sending limits for the scheduler', () => {
     expect(feishuLimits).toEqual({ perSecond: 50, perMinute: 1000, perChatPerSecond: 5 });
   });

@@ -152,7 +152,7 @@ export class FakeFeishu {
       const existing = uuid ? this.byUuid.get(uuid) : undefined;
       if (existing) return reply(200, { code: 0, msg: 'success', data: { message_id: existing.messageId } });
       const content = JSON.parse(String(b.content)) as Record<string, unknown>;
-      if (b.msg_type === 'interactive' && String(b.content).length > 30 * 1024) return reply(400, { code: 230025, msg: 'card too large' });
+      if (b.msg_type !== 'text' && Buffer.byteLength(String(b.content)) > 30 * 1024) return reply(400, { code: 230025, msg: 'message content too long' });
       const message: SentMessage = {
         messageId: `om_${randomBytes(12).toString('hex')}`,
         receiveId,

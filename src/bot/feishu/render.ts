@@ -99,3 +99,45 @@ export function renderMessage(message: OutMessage, imageKey?: string): RenderedM
 export function resolvedCard(resolved: { text: Rich; buttons?: Button[][] }): FeishuCard {
   return cardFor(resolved.text, resolved.buttons);
 }
+
+/** Feishu refuses cards and rich-text bodies over 30 KB; a little room is left for the request around them. */
+export const MAX_CONTENT_BYTES = 28_000;
+
+function lines(rich: Rich): Rich[] {
+  const out: Rich[] = [[]];
+  for (const span of rich) {
+    span.text.split('\n').forEach((part, i) => {
+      if (i > 0) out.push([]);
+      if (part !== '') out[out.length - 1]!.push({ ...span, text: part });
+    });
+  }
+  return out;
+}
+
+function joinLines(parts: Rich[]): Rich {
+  return parts.flatMap((line, i) => (i === 0 ? line : [{ text: '\n' }, ...line]));
+}
+
+/**
+ * A message too large for one Feishu message, split at line breaks (a single huge line at half its length);
+ * the buttons and the image stay with the last part, where the question is.
+ */
+export function splitOversized(message: OutMessage, maxBytes: number = MAX_CONTENT_BYTES): OutMessage[] {
+  if (Buffer.byteLength(renderMessage(message, message.image ? 'img_placeholder' : undefined).content) <= maxBytes) return [message];
+  const all = lines(message.text);
+  let head: Rich;
+  let tail: Rich;
+  if (all.length > 1) {
+    const half = Math.ceil(all.length / 2);
+    head = joinLines(all.slice(0, half));
+    tail = joinLines(all.slice(half));
+  } else {
+    const text = all[0] ?? [];
+    const chars = text.flatMap((span) => [...span.text].map((c) => ({ ...span, text: c })));
+    const half = Math.ceil(chars.length / 2);
+    if (chars.length < 2) return [message];
+    head = chars.slice(0, half);
+    tail = chars.slice(half);
+  }
+  return [...splitOversized({ text: head }, maxBytes), ...splitOversized({ ...message, text: tail }, maxBytes)];
+}

@@ -5,7 +5,7 @@ import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
 import type { DeliveryResult } from '../channel.js';
 import type { OutMessage } from '../message.js';
-import { renderMessage, type FeishuCard } from './render.js';
+import { renderMessage, splitOversized, type FeishuCard } from './render.js';
 
 /** Feishu's own limits for a bot app, for the outbox's pacing. */
 export const feishuLimits = { perSecond: 50, perMinute: 1000, perChatPerSecond: 5 } as const;
@@ -75,7 +75,18 @@ export class FeishuSender {
     private readonly onTokenInvalid: () => void,
   ) {}
 
+  /** One message; an oversized one goes out in parts, each with its own uuid, so a retry resends only what is missing. */
   async send(chatId: string, message: OutMessage, idempotencyKey: string): Promise<DeliveryResult> {
+    const parts = splitOversized(message);
+    let last: DeliveryResult = { ok: false, permanent: true, error: 'empty message' };
+    for (const [i, part] of parts.entries()) {
+      last = await this.sendOne(chatId, part, i === 0 ? idempotencyKey : `${idempotencyKey}#${i}`);
+      if (!last.ok) return last;
+    }
+    return last;
+  }
+
+  private async sendOne(chatId: string, message: OutMessage, idempotencyKey: string): Promise<DeliveryResult> {
     try {
       const imageKey = message.image ? await this.uploadImage(message.image.pngBase64) : undefined;
       const rendered = renderMessage(message, imageKey);
