@@ -7,6 +7,7 @@ import type { ChannelRuntime } from '../bot/channel.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { ChannelName } from '../db/schema.js';
+import { expireStaleDrafts } from '../flows/drafts.js';
 import type { Logger } from '../logger.js';
 import { queueDigests } from './digest.js';
 import { pruneProcessedInbound } from './housekeeping.js';
@@ -40,8 +41,6 @@ export interface Scheduler {
 /** A daily job missed by a restart still runs if the service is back within this window. */
 const CATCH_UP_MINUTES = 30;
 
-type DraftExpiry = (db: Db, now: Date) => Promise<unknown>;
-
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { db, config, logger, clock } = deps;
   const tz = config.TZ_NAME;
@@ -63,20 +62,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     prepare: { reminder: (conn, row, now) => refreshReminder(conn, config, row, now) },
     ...deps.sender,
   });
-
-  let draftExpiry: DraftExpiry | null | undefined;
-  const loadDraftExpiry = async (): Promise<DraftExpiry | null> => {
-    if (draftExpiry !== undefined) return draftExpiry;
-    // The flow runtime's expiry lands separately; until it does, this tick has nothing to call.
-    const specifier = '../flows/drafts.js';
-    try {
-      const mod = (await import(specifier)) as { expireStaleDrafts?: DraftExpiry };
-      draftExpiry = mod.expireStaleDrafts ?? null;
-    } catch {
-      draftExpiry = null;
-    }
-    return draftExpiry;
-  };
 
   /** The most recent minute within the catch-up window at which `task` fired today, if any. */
   const firedToday = (task: ScheduledTask, now: Date): boolean => {
@@ -113,8 +98,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await job('visit-escalation', today, now, () => escalateOverdueVisits(db, config, now));
       if (firedToday(digestCron, now)) await job('digest', today, now, () => queueDigests(db, config, now));
       if (firedToday(reminderCron, now)) await job('reminders', today, now, () => queueReminders(db, config, now));
-      const expire = await loadDraftExpiry();
-      if (expire) await job('draft-expiry', minuteKey, now, () => expire(db, now));
+      await job('draft-expiry', minuteKey, now, () => expireStaleDrafts(db, now, config));
       await job('prune-inbound', minuteKey.slice(0, 13), now, () => pruneProcessedInbound(db, now));
     })();
     try {
