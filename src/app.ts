@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { openDatabase, pingDatabase, type Database } from './db/client.js';
 import type { ChannelName } from './db/schema.js';
 import { seedDemo } from './db/seed.js';
+import { registerApprovalActions } from './flows/register.js';
 import { defaultFlows } from './flows/registry.js';
 import { HttpServer, json } from './http/server.js';
 import { createFeishuChannel } from './bot/feishu/index.js';
@@ -45,6 +46,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
 
     const core = new BotCore({ db, config, logger, flows: defaultFlows(), clock });
     registerSchedulerActions(core, config);
+    registerApprovalActions(core);
     const http = new HttpServer(logger);
     registerAdminRoute(http, { db, dbKind: database.kind, config, logger, now: clock });
     const channels = new Map<ChannelName, ChannelRuntime>();
