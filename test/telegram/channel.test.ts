@@ -203,6 +203,12 @@ describe.each<Mode>(['polling', 'webhook'])('Telegram channel over %s', (mode) =
       expect(anna.newMessages()).toEqual(['收到：/visit']);
     } else {
       expect(anna.newMessages()).toEqual(['系统暂时无法保存，请稍后重试。']);
+      // A button press during the outage: the spinner stops with the same advice.
+      core.failure = undefined;
+      await anna.send('问题');
+      core.failure = new TemporaryFailure('系统暂时无法保存，请稍后重试。');
+      await anna.press('是');
+      expect(rig.fake.callsOf('answerCallbackQuery').at(-1)!.params.text).toBe('系统暂时无法保存，请稍后重试。');
     }
   });
 });
