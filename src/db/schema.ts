@@ -171,7 +171,12 @@ export const visits = pgTable(
     channel: text('channel').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('visits_child_idx').on(t.childId, t.visitedOn), index('visits_staff_idx').on(t.staffId, t.createdAt)],
+  (t) => [
+    index('visits_child_idx').on(t.childId, t.visitedOn),
+    index('visits_staff_idx').on(t.staffId, t.createdAt),
+    // The daily digest reads the visits logged yesterday.
+    index('visits_created_idx').on(t.createdAt),
+  ],
 );
 
 export type ReportStatus = 'open' | 'acknowledged' | 'closed';
@@ -352,7 +357,8 @@ export const reminderLog = pgTable(
     staffId: integer('staff_id').notNull().references(() => staff.id),
     outboxId: bigint('outbox_id', { mode: 'number' }),
   },
-  (t) => [primaryKey({ columns: [t.childId, t.day] })],
+  // The send-time re-check reads one caseworker's reminder of one day.
+  (t) => [primaryKey({ columns: [t.childId, t.day] }), index('reminder_log_staff_day_idx').on(t.staffId, t.day)],
 );
 
 /** Overdue visits escalated to a supervisor level, once per level per due date. */
