@@ -213,7 +213,8 @@ export async function runSchedulerBench(): Promise<BenchResult[]> {
     }
     results.push(...(await deliveryBench(throwaway.url, Number(process.env.BENCH_DELIVERY_MESSAGES ?? 900))));
   } finally {
-    await throwaway.drop();
+    if (process.env.BENCH_KEEP === '1') log(`  kept ${throwaway.url}`);
+    else await throwaway.drop();
   }
   return results;
 }

@@ -4,11 +4,12 @@ import type { OutMessage, Span } from '../bot/message.js';
 import { bold, plain } from '../bot/message.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { enqueue, type OutboxMessage } from '../db/outbox.js';
+import type { OutboxMessage } from '../db/outbox.js';
+import { enqueueMany } from './bulkOutbox.js';
 import { reachableIdentities } from '../db/recipients.js';
 import { barChartPng, palette } from './chart.js';
 import { INACTIVE_DAYS, loadDigestSnapshot, type DigestSnapshot, type Escalated, type RiskRise } from './digestData.js';
-import { chunks } from './reminders.js';
+import { chunks, compare } from './reminders.js';
 import { formatDay, pickLocale, t, type Locale } from './text.js';
 import { addDays, daysBetween, endOfDay, localDate, zonedInstant } from './time.js';
 
@@ -37,7 +38,7 @@ export interface DigestSummary {
 
 const TOP = 5;
 
-const byWorst = (a: Tally, b: Tally) => b.overdue - a.overdue || b.dueToday - a.dueToday || a.label.localeCompare(b.label);
+const byWorst = (a: Tally, b: Tally) => b.overdue - a.overdue || b.dueToday - a.dueToday || compare(a.label, b.label);
 
 /** One recipient's view: only areas under `prefix` (a supervisor's area path; `/` for an admin). */
 export function summarise(
@@ -99,7 +100,7 @@ export function summarise(
   }
   s.byCaseworker = [...perStaff.values()].sort(byWorst);
   s.byVillage.sort(byWorst);
-  s.escalated.sort((a, b) => a.due.localeCompare(b.due) || a.childId - b.childId);
+  s.escalated.sort((a, b) => compare(a.due, b.due) || a.childId - b.childId);
   s.openReports.sort();
   s.inactive.sort();
   if (who.role === 'admin') s.dead = snap.dead;
@@ -217,6 +218,6 @@ export async function queueDigests(db: Db, config: Config, now: Date): Promise<D
       });
     }
   }
-  for (const part of chunks(messages, 500)) await enqueue(db, part);
+  for (const part of chunks(messages, 500)) await enqueueMany(db, part);
   return { day: today, recipients: summaries.size, messages: messages.length };
 }
