@@ -2,7 +2,7 @@
 // move of a whole caseload from one person to another.
 import { and, asc, eq, inArray, isNull, like, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
-import { areas, assignments, channelIdentities, staff, auditLog, conversations } from '../db/schema.js';
+import { areas, assignments, channelIdentities, staff, auditLog, conversations, outbox } from '../db/schema.js';
 import { escapeLike } from './areas.js';
 
 export interface StaffRow {
@@ -48,7 +48,8 @@ export type StaffChange = { ok: true; name: string; caseload: number } | { ok: f
 
 /**
  * Deactivates a person: from this moment none of their messenger accounts is anyone (so a conversation in
- * progress stops at its next message), and their open conversation is cancelled. Their caseload stays until moved.
+ * progress stops at its next message), their open conversation is cancelled and their undelivered messages are
+ * dropped. Their caseload stays until moved.
  */
 export async function deactivateStaff(conn: Conn, staffId: number, now: Date): Promise<StaffChange> {
   const [person] = await conn.select().from(staff).where(eq(staff.id, staffId)).for('update');
@@ -59,7 +60,13 @@ export async function deactivateStaff(conn: Conn, staffId: number, now: Date): P
     .update(conversations)
     .set({ status: 'cancelled', updatedAt: now, version: sql`${conversations.version} + 1` })
     .where(and(eq(conversations.staffId, staffId), eq(conversations.status, 'active')));
-  await conn.insert(auditLog).values({ actorStaffId: null, channel: 'cli', action: 'staff.deactivate', detail: { staffId }, at: now });
+  // Someone who has left must not receive children's names any more: their undelivered messages are dropped.
+  const dropped = await conn
+    .update(outbox)
+    .set({ status: 'cancelled', lastError: 'recipient deactivated' })
+    .where(and(eq(outbox.staffId, staffId), eq(outbox.status, 'pending')))
+    .returning({ id: outbox.id });
+  await conn.insert(auditLog).values({ actorStaffId: null, channel: 'cli', action: 'staff.deactivate', detail: { staffId, messagesDropped: dropped.length }, at: now });
   return { ok: true, name: person.name, caseload: await caseloadSize(conn, staffId) };
 }
 

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorForIdentity } from '../../src/db/actor.js';
 import type { Database } from '../../src/db/client.js';
 import { redeemInvite } from '../../src/db/invites.js';
-import { assignments, auditLog, children, staff } from '../../src/db/schema.js';
+import { assignments, auditLog, children, outbox, staff } from '../../src/db/schema.js';
+import { enqueue } from '../../src/db/outbox.js';
+import { message } from '../../src/bot/message.js';
 import { databaseTargets } from '../support/db.js';
 import { addStaff, adminHarness, makeIdNumber, testAreasCsv } from './harness.js';
 
@@ -93,7 +95,10 @@ describe.each(databaseTargets())('invites and staff ($name)', (target) => {
     const staffId = Number(/staff id (\d+)/.exec(invite.out)![1]);
     await redeem(codeOf(invite.out), 'u-wang');
     expect(await actorForIdentity(database.db, 'local', 'u-wang')).toBeDefined();
+    const [queued] = await enqueue(database.db, [{ kind: 'reminder', staffId, channel: 'local', chatId: 'u-wang', message: message('明天走访：王小明') }]);
     const result = await admin.run('staff', 'deactivate', String(staffId));
+    const [dropped] = await database.db.select().from(outbox).where(eq(outbox.id, queued!));
+    expect(dropped!.status).toBe('cancelled');
     expect(result).toMatchObject({ code: 0, out: expect.stringContaining('王强 (') });
     expect(await actorForIdentity(database.db, 'local', 'u-wang')).toBeUndefined();
     expect(await admin.run('staff', 'deactivate', String(staffId))).toMatchObject({ code: 1, err: expect.stringContaining('already deactivated') });
