@@ -43,8 +43,8 @@ export async function oursBot(url: string, database?: Database): Promise<BenchBo
   return { bot, api, database: db, close: () => (database ? Promise.resolve() : db.close()) };
 }
 
-export async function peerBot(url: string): Promise<BenchBot> {
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+export async function peerBot(url: string, givenPool?: pg.Pool): Promise<BenchBot> {
+  const pool = givenPool ?? new pg.Pool({ connectionString: url, max: POOL_SIZE });
   const storage = await createPeerStorage(pool);
   const api = new LocalBotApi();
   const bot = createPeerVisitBot(TOKEN, pool, storage, api.transformer);
