@@ -102,10 +102,10 @@ export function question(n: number): OutMessage {
 export const temporaryFailure = () => new TemporaryFailure('busy, try again');
 
 /** Waits until a condition holds (replies are sent after Feishu got its answer). */
-export async function eventually<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 10));
