@@ -191,13 +191,18 @@ export const approveFlow: Flow = {
       id: 'child',
       kind: 'choice',
       prompt: async (ctx) => rich(t(ctx, (await pendingRegistrations(ctx.tx, ctx.actor)).length ? 'approve.child' : 'approve.none')),
-      choices: async (ctx) =>
-        (await pendingRegistrations(ctx.tx, ctx.actor)).map((p) => ({ value: String(p.id), label: `${p.name} · ${p.village} · ${p.registrar ?? '—'}` })),
+      // With nothing waiting, one button ends the conversation rather than leaving a draft open.
+      choices: async (ctx) => {
+        const pending = await pendingRegistrations(ctx.tx, ctx.actor);
+        if (pending.length === 0) return [{ value: 'none', label: t(ctx, 'approve.ok') }];
+        return pending.map((p) => ({ value: String(p.id), label: `${p.name} · ${p.village} · ${p.registrar ?? '—'}` }));
+      },
       columns: 1,
     },
     {
       id: 'decision',
       kind: 'choice',
+      when: (answers) => answers.child !== 'none',
       prompt: async (ctx, answers) => {
         const [child] = await ctx.tx.select().from(children).where(eqId(Number(answers.child)));
         if (!child) return rich(t(ctx, 'approve.decision'));
@@ -211,6 +216,7 @@ export const approveFlow: Flow = {
     },
   ],
   async commit(ctx, answers: Answers) {
+    if (answers.child === 'none') return [message(t(ctx, 'approve.none'))];
     const decision = z.enum(['approve', 'reject']).parse(answers.decision);
     return (await decide(ctx, Number(answers.child), decision)).replies;
   },
