@@ -46,6 +46,10 @@ export class FakeFeishu {
   wsEndpointCalls = 0;
   /** The long-connection endpoint answers "system busy" (retryable) while this is set. */
   endpointBusy = false;
+  /** How often the client is told to ping. */
+  pingIntervalSeconds = 120;
+  /** A half-dead connection: open at the TCP level, but nothing answers the client's pings. */
+  silent = false;
   /** Answers for the next message sends, instead of success. */
   readonly failNextSends: InjectedFailure[] = [];
   /** Chats the bot has left / users who blocked it: sends answer 230002. */
@@ -121,7 +125,7 @@ export class FakeFeishu {
       return reply(200, {
         code: 0,
         msg: 'ok',
-        data: { URL: wsUrl, ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 } },
+        data: { URL: wsUrl, ClientConfig: { PingInterval: this.pingIntervalSeconds, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 } },
       });
     }
 
@@ -280,7 +284,10 @@ export class FakeFeishu {
       const frame = decodeFrame(new Uint8Array(data));
       const type = frameHeader(frame, 'type');
       if (frame.method === 0 && type === 'ping') {
-        const pong = new TextEncoder().encode(JSON.stringify({ PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 }));
+        if (this.silent) return;
+        const pong = new TextEncoder().encode(
+          JSON.stringify({ PingInterval: this.pingIntervalSeconds, ReconnectCount: -1, ReconnectInterval: 1, ReconnectNonce: 0 }),
+        );
         ws.send(encodeFrame({ SeqID: 0, LogID: 0, service: frame.service, method: 0, headers: [{ key: 'type', value: 'pong' }], payload: pong }));
         return;
       }

@@ -24,6 +24,7 @@ export async function startChannel(o: {
   db: Db;
   mode?: 'ws' | 'webhook';
   answerWithinMs?: number;
+  wsPingTimeoutSeconds?: number;
   env?: Record<string, string>;
 }): Promise<Running> {
   const config = loadConfig({
@@ -38,7 +39,7 @@ export async function startChannel(o: {
   });
   const logger = createLogger('silent');
   const http = new HttpServer(logger);
-  const channel = createFeishuChannel({ config, core: o.core, http, logger, db: o.db, answerWithinMs: o.answerWithinMs });
+  const channel = createFeishuChannel({ config, core: o.core, http, logger, db: o.db, answerWithinMs: o.answerWithinMs, wsPingTimeoutSeconds: o.wsPingTimeoutSeconds });
   const port = await http.listen(0, '127.0.0.1');
   await channel.start();
   return {

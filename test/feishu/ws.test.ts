@@ -24,7 +24,8 @@ describe('Feishu long connection', () => {
   beforeEach(async (ctx) => {
     fake = await new FakeFeishu().start();
     core = new FakeCore();
-    app = await startChannel({ fake, core, db: database.db, mode: 'ws' });
+    fake.pingIntervalSeconds = 1;
+    app = await startChannel({ fake, core, db: database.db, mode: 'ws', wsPingTimeoutSeconds: 1 });
     ctx.onTestFinished(async () => {
       await app.close();
       await fake.close();
@@ -72,6 +73,15 @@ describe('Feishu long connection', () => {
     // Same ids for the replies too: Feishu's uuid shows the second send as the first.
     await app.channel.events.idle();
     expect(fake.chat(CHAT)).toHaveLength(1);
+  });
+
+  it('notices a connection that stopped answering pings, and replaces it', async () => {
+    fake.silent = true;
+    await eventually(() => fake.wsEndpointCalls >= 2, 10_000);
+    fake.silent = false;
+    await eventually(() => app.channel.health().state === 'connected' && fake.connectedSockets === 1, 10_000);
+    const answer = await fake.pushWs(fake.messageEvent({ openId: USER, chatId: CHAT, content: { text: 'still here' } }));
+    expect(answer.code).toBe(200);
   });
 
   it('notices a dropped connection, says so, and reconnects', async () => {

@@ -21,6 +21,8 @@ export interface FeishuChannelDeps {
   db: Db;
   /** Tests shorten Feishu's 3-second answer window. */
   answerWithinMs?: number;
+  /** Tests shorten the dead-connection watchdog. */
+  wsPingTimeoutSeconds?: number;
 }
 
 /** WebSocket liveness: a ping without any answer within this many seconds means the connection is dead. */
@@ -89,7 +91,7 @@ export function createFeishuChannel(deps: FeishuChannelDeps): FeishuChannel {
         domain,
         logger: sdkLog,
         loggerLevel: lark.LoggerLevel.warn,
-        wsConfig: { pingTimeout: WS_PING_TIMEOUT_SECONDS },
+        wsConfig: { pingTimeout: deps.wsPingTimeoutSeconds ?? WS_PING_TIMEOUT_SECONDS },
         onReady: () => logger.info('feishu long connection ready'),
         onReconnected: () => logger.info('feishu long connection restored'),
         onError: (error: Error) => logger.error({ err: error.message }, 'feishu long connection failed'),
