@@ -14,6 +14,7 @@ import type { Conn, Db } from '../db/client.js';
 import { enqueue, type OutboxMessage } from '../db/outbox.js';
 import { reachableIdentities, supervisorsFor, type Recipient } from '../db/recipients.js';
 import { areas, children, reportEvents, reports, staff } from '../db/schema.js';
+import { alertReportHandlers } from '../flows/reportAlert.js';
 import type { ActionContext } from './snooze.js';
 import { formatInstant, pickLocale, t, type Locale } from './text.js';
 
@@ -123,7 +124,7 @@ export async function alertMessages(
   return identities.map((who) => {
     const locale = pickLocale(who.locale, config.DEFAULT_LOCALE);
     return {
-      kind: 'report-alert',
+      kind: 'report.alert',
       staffId: who.staffId,
       channel: who.channel,
       chatId: who.chatId,
@@ -165,21 +166,27 @@ export async function escalateReports(db: Db, config: Config, now: Date): Promis
         recipients = await supervisorsFor(tx, r.areaCode, level);
       }
       await tx.update(reports).set({ escalationLevel: level, lastEscalatedAt: now }).where(eq(reports.id, id));
+      await audit(tx, { actorStaffId: null, channel: null, action: 'report.escalate', reportId: id, detail: { level, repeat }, at: now });
+      if (!repeat) {
+        // The same alert the report flow sends at filing, titled as an escalation; it records the history row.
+        await alertReportHandlers(tx, id, r.areaCode, level, now, pickLocale(null, config.DEFAULT_LOCALE));
+        return true;
+      }
+      // Nobody above the admins: they are alerted again, saying how long the report has waited.
       await tx.insert(reportEvents).values({
         reportId: id,
         kind: 'escalated',
-        detail: { level, repeat, notified: recipients.map((p) => p.staffId) },
+        detail: { level, repeat, staffIds: recipients.map((p) => p.staffId) },
         at: now,
       });
-      await audit(tx, { actorStaffId: null, channel: null, action: 'report.escalate', reportId: id, detail: { level, repeat }, at: now });
       const minutes = Math.round((now.getTime() - r.createdAt.getTime()) / 60_000);
       const messages = await alertMessages(
         tx,
         r,
         recipients,
         config,
-        `esc:${now.getTime()}`,
-        (locale) => (repeat ? t(locale, 'report.alert.repeat', { minutes }) : t(locale, 'report.alert.escalated', { minutes, level })),
+        `repeat:${now.getTime()}`,
+        (locale) => t(locale, 'report.alert.repeat', { minutes }),
         now,
       );
       await enqueue(tx, messages);
@@ -259,7 +266,7 @@ async function acknowledgementNotices(conn: Conn, r: ReportInfo, actor: Actor, c
         ? t(locale, 'report.acked.reporter', { ref: r.ref, time })
         : t(locale, 'report.acked.others', { ref: r.ref, name: actor.name, time });
     return {
-      kind: 'report-ack',
+      kind: 'report.ack',
       staffId: who.staffId,
       channel: who.channel,
       chatId: who.chatId,

@@ -78,7 +78,7 @@ describe.skipIf(!serverUrl)('two scheduler instances on one PostgreSQL', () => {
     // Reports filed 07:00 escalate at 07:59 (county), 08:30 (admins), 09:00 and 09:30 (admins again): four times each.
     const events = await one.db.select().from(reportEvents);
     expect(events).toHaveLength(6 * 4);
-    expect(rows.filter((r) => r.kind === 'report-alert')).toHaveLength(6 * 4);
+    expect(rows.filter((r) => r.kind === 'report.alert')).toHaveLength(6 * 4);
     // One child per caseworker is 22 days overdue: escalated to level 0 and level 1, once each.
     expect(await one.db.select().from(visitEscalations)).toHaveLength(CASEWORKERS * 2);
     const runs = await one.db.select().from(jobRuns).where(eq(jobRuns.job, 'reminders'));
