@@ -1,14 +1,15 @@
-import type { OutMessage, Rich } from './message.js';
+import type { OutMessage } from './message.js';
 
 /** What the core answers to one inbound action; the adapter renders it. */
 export interface Outcome {
   /** Messages to send, in order, to the chat the action came from. */
   replies: OutMessage[];
   /**
-   * For a button press: what the pressed question should now read — its text plus the answer chosen, without
-   * buttons — so the chat stays a clean record (Telegram edits the message, Feishu updates the card).
+   * For a button press: what the pressed message should now read. Usually the question plus the answer chosen,
+   * without buttons, so the chat stays a clean record; for a multi-choice toggle or a page of children, the same
+   * question with its new buttons. Telegram edits the message, Feishu updates the card, the local chat redraws it.
    */
-  resolved?: { text: Rich };
+  resolved?: OutMessage;
   /** A short toast for the press itself (Telegram answerCallbackQuery text, Feishu toast). */
   toast?: string;
   /** The user's language, for adapter-level texts (errors, command menus). */
