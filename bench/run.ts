@@ -20,6 +20,8 @@ async function schedulerResults(): Promise<BenchResult[]> {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const atStart = machine();
+  if (atStart.loadavg_1m > atStart.cores) log(`warning: load average ${atStart.loadavg_1m} on ${atStart.cores} cores — other work will skew the figures`);
   const results: BenchResult[] = [];
   log(`flow benchmark on ${new URL(benchServerUrl).host} (${quick ? 'quick' : 'full'})`);
   const flow = await runFlowBench({
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   save(outFile, {
     at: new Date().toISOString(),
     quick,
-    machine: machine(),
+    machine: atStart,
     database: { ...flow.database, where: 'throwaway database on the local server (flow); PGlite (start-up)' },
     results: tidied,
   });

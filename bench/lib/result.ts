@@ -1,6 +1,6 @@
 // One benchmark figure as it is printed and saved in bench/results/latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 
 export interface BenchResult {
@@ -22,6 +22,8 @@ export interface Machine {
   memory_mb: number;
   node: string;
   platform: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  loadavg_1m: number;
 }
 
 export interface BenchReport {
@@ -40,6 +42,7 @@ export function machine(): Machine {
     memory_mb: Math.round(totalmem() / 1024 / 1024),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    loadavg_1m: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 
