@@ -90,6 +90,7 @@ export class FakeCore implements CoreHandler {
         locale,
       };
     }
+    if (ev.kind === 'text' && ev.text === 'three') return { replies: ['one', 'two', 'three'].map((t) => message(t)), locale };
     if (ev.kind === 'text') return { replies: [message([plain('you said '), bold(ev.text)])], locale };
     if (ev.kind === 'photo') return { replies: [message(`photo ${ev.fileId} ${ev.caption ?? ''}`.trim())], locale };
     return { replies: [message(`location ${ev.latitude},${ev.longitude}`)], locale };

@@ -224,6 +224,14 @@ describe('Feishu webhook transport', () => {
     expect(visibleText(await eventually(() => fake.chat(CHAT)[2]))).toBe('you said slow text');
   });
 
+  it('replies to quick successive messages arrive in order, even over a slow network', async () => {
+    fake.sendDelayMs = 60;
+    await say('three');
+    await say('next');
+    await app.channel.events.idle();
+    expect(fake.chat(CHAT).map(visibleText)).toEqual(['one', 'two', 'three', 'you said next']);
+  });
+
   it('a database outage asks Feishu to redeliver the message, and tells the clicker to retry', async () => {
     await say('ask');
     const card = await eventually(() => fake.chat(CHAT)[0]);

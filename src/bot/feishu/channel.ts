@@ -50,6 +50,7 @@ export function createFeishuChannel(deps: FeishuChannelDeps): FeishuChannel {
     sender,
     logger,
     answerWithinMs: deps.answerWithinMs,
+    defaultLocale: config.DEFAULT_LOCALE,
     locateUser: (openId, hint) => feishuUserLocale(deps.db, openId, hint, config.DEFAULT_LOCALE),
   });
 

@@ -36,6 +36,8 @@ export interface FeishuHandlerDeps {
   logger: Logger;
   /** The user's language when nothing better is known (groups, unreadable messages). */
   locateUser(openId: string, hint: string | undefined): Promise<string>;
+  /** When even that lookup is slow (the database is the likely reason the core is slow). */
+  defaultLocale?: string;
   /** How long an event may wait for the core before Feishu gets its answer (Feishu allows 3 s). */
   answerWithinMs?: number;
 }
@@ -61,6 +63,7 @@ function replyKey(eventId: string, index: number): string {
 
 export class FeishuEventHandler {
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly chatTails = new Map<string, Promise<void>>();
   private readonly answerWithinMs: number;
   /** Counted per transport-independent step, so tests can see both transports reach this one handler. */
   readonly handled = { messages: 0, cardActions: 0, menu: 0 };
@@ -102,7 +105,7 @@ export class FeishuEventHandler {
     }
     this.handled.messages += 1;
     if (t.kind === 'unsupported') {
-      const locale = await this.deps.locateUser(t.userId, t.languageHint);
+      const locale = await this.locale(t.userId, t.languageHint);
       this.background(this.sendAll(t.chatId, t.eventId, [outMessage(feishuText(locale, 'feishu.unsupported'))]));
       return;
     }
@@ -129,7 +132,7 @@ export class FeishuEventHandler {
   private async onCardAction(data: Record<string, unknown>): Promise<CardActionResponse> {
     const t = translateCardAction(data);
     if (!t) {
-      const locale = await this.deps.locateUser(String((data.operator as { open_id?: unknown } | undefined)?.open_id ?? ''), undefined);
+      const locale = await this.locale(String((data.operator as { open_id?: unknown } | undefined)?.open_id ?? ''), undefined);
       return { toast: { type: 'warning', content: feishuText(locale, 'feishu.cardInvalid') } };
     }
     this.handled.cardActions += 1;
@@ -139,7 +142,7 @@ export class FeishuEventHandler {
     if (result.state === 'failed') {
       if (result.error instanceof TemporaryFailure) return { toast: { type: 'error', content: result.error.retryText } };
       this.deps.logger.error({ err: result.error }, 'feishu card action failed');
-      const locale = await this.deps.locateUser(inbound.userId, undefined);
+      const locale = await this.locale(inbound.userId, undefined);
       return { toast: { type: 'error', content: feishuText(locale, 'feishu.tryAgain') } };
     }
     if (result.state === 'pending') {
@@ -153,7 +156,7 @@ export class FeishuEventHandler {
           (error: unknown) => this.lateFailure(inbound, error),
         ),
       );
-      const locale = await this.deps.locateUser(inbound.userId, undefined);
+      const locale = await this.locale(inbound.userId, undefined);
       return { toast: { type: 'info', content: feishuText(locale, 'feishu.working') } };
     }
     const outcome = result.value;
@@ -169,16 +172,37 @@ export class FeishuEventHandler {
     // Already acknowledged to Feishu, so there will be no redelivery: tell the user to try again.
     this.deps.logger.error({ err: error }, 'feishu event failed after the answer window');
     const text =
-      error instanceof TemporaryFailure ? error.retryText : feishuText(await this.deps.locateUser(inbound.userId, inbound.languageHint), 'feishu.tryAgain');
+      error instanceof TemporaryFailure ? error.retryText : feishuText(await this.locale(inbound.userId, inbound.languageHint), 'feishu.tryAgain');
     await this.sendAll(inbound.chatId, `${inbound.id}:failed`, [outMessage(text)]);
   }
 
-  /** Replies in order; a failed send is logged and the rest still go (each is idempotent by its uuid). */
-  private async sendAll(chatId: string, eventId: string, replies: OutMessage[]): Promise<void> {
+  /**
+   * Replies in order, and after whatever is still being sent to the same chat, so answers to quick successive
+   * messages never overtake each other.
+   */
+  private sendAll(chatId: string, eventId: string, replies: OutMessage[]): Promise<void> {
+    const previous = this.chatTails.get(chatId) ?? Promise.resolve();
+    const sent = previous.then(() => this.sendNow(chatId, eventId, replies));
+    const tail = sent.catch(() => undefined);
+    this.chatTails.set(chatId, tail);
+    void tail.then(() => {
+      if (this.chatTails.get(chatId) === tail) this.chatTails.delete(chatId);
+    });
+    return sent;
+  }
+
+  /** A failed send is logged and the rest still go (each is idempotent by its uuid). */
+  private async sendNow(chatId: string, eventId: string, replies: OutMessage[]): Promise<void> {
     for (const [i, reply] of replies.entries()) {
       const result = await this.deps.sender.send(chatId, reply, replyKey(eventId, i));
       if (!result.ok) this.deps.logger.warn({ error: result.error }, 'feishu reply not delivered');
     }
+  }
+
+  /** The user's language for the adapter's own texts, without spending the answer window on it. */
+  private async locale(openId: string, hint: string | undefined): Promise<string> {
+    const found = await within(this.deps.locateUser(openId, hint), 300);
+    return found.state === 'done' ? found.value : (hint ?? this.deps.defaultLocale ?? 'zh-CN');
   }
 
   private background(work: Promise<unknown>): void {
