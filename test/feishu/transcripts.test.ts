@@ -15,7 +15,7 @@ import { databaseTargets } from '../support/db.js';
 import { loadTranscript, runTranscript } from '../support/transcript.js';
 import { demoWorld, TestClock } from '../support/world.js';
 import { FeishuDriver } from './driver.js';
-import { cardButtons, FakeFeishu, visibleText } from './fakeFeishu.js';
+import { APP_ID, cardButtons, FakeFeishu, VERIFICATION_TOKEN, visibleText } from './fakeFeishu.js';
 import { eventually, startChannel, type Running } from './harness.js';
 
 const dir = fileURLToPath(new URL('../transcripts/', import.meta.url));
@@ -118,6 +118,19 @@ describe(`Feishu transcripts on ${target.name}`, () => {
     expect(fake!.chat(li.chatId).map(visibleText).join('\n')).toMatch(/不再有效/);
     expect(cardButtons(card)).toEqual([]);
     expect(await database!.db.select({ n: count() }).from(conversations)).toEqual([{ n: 1 }]);
+  });
+
+  it('a stranger opening the bot’s chat for the first time is greeted with the invite-code question', async () => {
+    await setup();
+    const entered = (eventId: string, openId: string, chatId: string, lastMessageId = '') => ({
+      schema: '2.0',
+      header: { event_id: eventId, event_type: 'im.chat.access_event.bot_p2p_chat_entered_v1', token: VERIFICATION_TOKEN, app_id: APP_ID },
+      event: { chat_id: chatId, operator_id: { open_id: openId, union_id: 'on_x', user_id: 'u_x' }, last_message_id: lastMessageId },
+    });
+    await fake!.sendWebhook(app!.eventsUrl, entered('e-1', 'ou_newcomer', 'oc_newcomer'));
+    await fake!.sendWebhook(app!.eventsUrl, entered('e-2', 'ou_newcomer', 'oc_newcomer', 'om_earlier'));
+    await app!.channel.events.idle();
+    expect(fake!.chat('oc_newcomer').map(visibleText)).toEqual([expect.stringMatching(/邀请码/)]);
   });
 
   it('a bound user in a group chat is refused, in their language, and nothing is started', async () => {

@@ -6,7 +6,7 @@ import type { Db } from '../../db/client.js';
 import type { HttpServer } from '../../http/server.js';
 import type { Logger } from '../../logger.js';
 import type { ChannelRuntime } from '../channel.js';
-import { CARD_ACTION_EVENT, MENU_EVENT, MESSAGE_EVENT } from './events.js';
+import { CARD_ACTION_EVENT, CHAT_ENTERED_EVENT, MENU_EVENT, MESSAGE_EVENT } from './events.js';
 import { FeishuEventHandler, type CoreHandler } from './handler.js';
 import { feishuUserLocale } from './locale.js';
 import { larkDomain, sdkLogger, TokenCache } from './sdk.js';
@@ -61,7 +61,12 @@ export function createFeishuChannel(deps: FeishuChannelDeps): FeishuChannel {
     lastEventAt = new Date().toISOString();
     return events.handle(data as Record<string, unknown>);
   };
-  dispatcher.register({ [MESSAGE_EVENT]: handle, [CARD_ACTION_EVENT]: handle, [MENU_EVENT]: handle } as Record<string, typeof handle>);
+  dispatcher.register({
+    [MESSAGE_EVENT]: handle,
+    [CARD_ACTION_EVENT]: handle,
+    [MENU_EVENT]: handle,
+    [CHAT_ENTERED_EVENT]: handle,
+  } as Record<string, typeof handle>);
   const dispatch = (data: Record<string, unknown>) => dispatcher.invoke(data, { needCheck: false });
 
   let ws: lark.WSClient | undefined;

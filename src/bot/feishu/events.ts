@@ -6,6 +6,7 @@ import type { Inbound } from '../inbound.js';
 export const MESSAGE_EVENT = 'im.message.receive_v1';
 export const CARD_ACTION_EVENT = 'card.action.trigger';
 export const MENU_EVENT = 'application.bot.menu_v6';
+export const CHAT_ENTERED_EVENT = 'im.chat.access_event.bot_p2p_chat_entered_v1';
 
 const userIds = z.object({ open_id: z.string().min(1).max(200) }).loose();
 
@@ -210,5 +211,31 @@ export function translateMenuEvent(data: unknown): Inbound | undefined {
     chatId: openId,
     chatType: 'private',
     event: { kind: 'text', text: `/${parsed.data.event_key}` },
+  };
+}
+
+const chatEnteredSchema = z
+  .object({
+    event_id: z.string().min(1).max(200),
+    chat_id: z.string().min(1).max(200),
+    operator_id: userIds,
+    last_message_id: z.string().optional(),
+  })
+  .loose();
+
+/**
+ * A user opening the private chat with the bot for the first time (no message in it yet) is greeted as if they had
+ * typed /start: a stranger is asked for their invite code, a colleague sees the menu. Later visits stay quiet.
+ */
+export function translateChatEntered(data: unknown): Inbound | undefined {
+  const parsed = chatEnteredSchema.safeParse(data);
+  if (!parsed.success || (parsed.data.last_message_id ?? '') !== '') return undefined;
+  return {
+    channel: 'feishu',
+    id: parsed.data.event_id,
+    userId: parsed.data.operator_id.open_id,
+    chatId: parsed.data.chat_id,
+    chatType: 'private',
+    event: { kind: 'text', text: '/start' },
   };
 }

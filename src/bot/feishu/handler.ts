@@ -10,9 +10,11 @@ import { message as outMessage, type OutMessage } from '../message.js';
 import { TemporaryFailure, type Outcome } from '../outcome.js';
 import {
   CARD_ACTION_EVENT,
+  CHAT_ENTERED_EVENT,
   MENU_EVENT,
   MESSAGE_EVENT,
   translateCardAction,
+  translateChatEntered,
   translateMenuEvent,
   translateMessageEvent,
 } from './events.js';
@@ -80,8 +82,8 @@ export class FeishuEventHandler {
       return undefined;
     }
     if (type === CARD_ACTION_EVENT) return this.onCardAction(data);
-    if (type === MENU_EVENT) {
-      const inbound = translateMenuEvent(data);
+    if (type === MENU_EVENT || type === CHAT_ENTERED_EVENT) {
+      const inbound = type === MENU_EVENT ? translateMenuEvent(data) : translateChatEntered(data);
       if (inbound) {
         this.handled.menu += 1;
         await this.run(inbound);
