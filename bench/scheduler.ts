@@ -3,6 +3,7 @@
 // compute one day's reminders and all digests; then the outbox sender's delivery rate through the real Telegram
 // channel (grammY) against a loopback fake Bot API enforcing 30 messages a second with 429 retry_after.
 // `npm run bench` includes it with BENCH_SCHEDULER=1; `npx tsx bench/scheduler.ts` runs it alone.
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -201,8 +202,9 @@ export async function runSchedulerBench(): Promise<BenchResult[]> {
     const genMs = Date.now() - genStarted;
     log(`  generated in ${seconds(genMs).toFixed(0)} s`);
     const database = await openDatabase({ databaseUrl: throwaway.url, poolSize: 10 });
-    const config = loadConfig({ TZ_NAME: TZ });
-    const scaleNote = `scale ${s.factor}: ${s.children} children, ${s.caseworkers} caseworkers, ${s.visits} visits`;
+    const config = loadConfig({ TZ_NAME: TZ, DATABASE_URL: throwaway.url });
+    // Other work on the machine slows every figure: the load average goes with them.
+    const scaleNote = `scale ${s.factor}: ${s.children} children, ${s.caseworkers} caseworkers, ${s.visits} visits; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
     try {
       let t = Date.now();
       const escalated = await escalateOverdueVisits(database.db, config, now);

@@ -62,27 +62,46 @@ export interface ReminderRun {
   messages: number;
 }
 
-/** Queues today's reminders. Safe to run twice: the second run finds every child logged already. */
-export async function queueReminders(db: Db, config: Config, now: Date): Promise<ReminderRun> {
+/**
+ * Queues today's reminders. Safe to run twice: the second run finds every child logged already. The caseworkers
+ * are split into `partitions` groups queued in parallel transactions (a real server spreads them over its cores;
+ * PGlite, one connection, takes one).
+ */
+export async function queueReminders(db: Db, config: Config, now: Date, partitions = config.DATABASE_URL ? 4 : 1): Promise<ReminderRun> {
   const day = localDate(now, config.TZ_NAME);
+  const parts = await Promise.all(
+    Array.from({ length: partitions }, (_, part) => queuePartition(db, config, now, day, partitions, part)),
+  );
+  return parts.reduce((a, b) => ({ day, caseworkers: a.caseworkers + b.caseworkers, children: a.children + b.children, messages: a.messages + b.messages }), {
+    day,
+    caseworkers: 0,
+    children: 0,
+    messages: 0,
+  });
+}
+
+async function queuePartition(db: Db, config: Config, now: Date, day: string, partitions: number, part: number): Promise<ReminderRun> {
   return db.transaction(async (tx) => {
     // Admit each due child once a day — current assignment to an active, reachable staff member, not snoozed —
     // and read back what the messages need, in one statement.
     const admitted = rowsOf<DueChild & { staffId: number }>(
       await tx.execute(sql`
-        with admitted as (
-          insert into ${reminderLog} (child_id, day, staff_id)
-          select c.id, ${day}::date, a.staff_id
+        with due as (
+          select c.id, c.name, c.area_code, c.next_visit_due, a.staff_id
           from ${children} c
           join ${assignments} a on a.child_id = c.id and a.ended_at is null
           join ${staff} s on s.id = a.staff_id and s.active
           where c.status = 'active' and c.next_visit_due <= ${day}::date
+            and a.staff_id % ${partitions}::int = ${part}::int
             and exists (select 1 from ${channelIdentities} ci where ci.staff_id = a.staff_id)
             and not exists (select 1 from ${snoozes} z where z.staff_id = a.staff_id and z.child_id = c.id and z.until >= ${day}::date)
+        ), admitted as (
+          insert into ${reminderLog} (child_id, day, staff_id)
+          select id, ${day}::date, staff_id from due
           on conflict do nothing
-          returning child_id, staff_id)
-        select ad.staff_id as "staffId", c.id as "childId", c.name, ar.name as village, c.next_visit_due::text as due
-        from admitted ad join ${children} c on c.id = ad.child_id join ${areas} ar on ar.code = c.area_code`),
+          returning child_id)
+        select due.staff_id as "staffId", due.id as "childId", due.name, ar.name as village, due.next_visit_due::text as due
+        from due join admitted ad on ad.child_id = due.id join ${areas} ar on ar.code = due.area_code`),
     );
     const byStaff = new Map<number, DueChild[]>();
     for (const r of admitted) {
@@ -111,7 +130,7 @@ export async function queueReminders(db: Db, config: Config, now: Date): Promise
         });
       }
     }
-    for (const part of chunks(messages, 2000)) await enqueueMany(tx, part);
+    for (const batch of chunks(messages, 2000)) await enqueueMany(tx, batch);
     return { day, caseworkers: staffIds.length, children: admitted.length, messages: messages.length };
   });
 }
