@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +130,18 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
       [li, false],
       [wang, true],
     ].sort((a, b) => Number(a[1]) - Number(b[1])));
+  });
+
+  it('writes an empty template that imports as a roster, and a row-by-row report file', async () => {
+    const template = `${admin.dir}/template.xlsx`;
+    expect(await admin.run('import-roster', '--template', template)).toMatchObject({ code: 0 });
+    const empty = await admin.run('import-roster', template);
+    expect(empty.out).toContain('0 created, 0 updated, 0 unchanged, 0 rejected');
+    const report = `${admin.dir}/report.csv`;
+    await admin.run('import-roster', messyFile(), '--quiet', '--report', report);
+    const lines = readFileSync(report, 'utf8').split('\r\n');
+    expect(lines[0]).toBe('\ufeffline,outcome,name,id_number,details');
+    expect(lines).toContain('6,rejected,张伟,,ID number checksum is wrong (a digit is mistyped)');
   });
 
   it('refuses a file without the required columns, and an unreadable one', async () => {
