@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Inbound } from '../../src/bot/inbound.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import { cardButtons, FakeFeishu, visibleText } from './fakeFeishu.js';
+import { encryptLark } from '../../src/bot/feishu/crypto.js';
+import { cardButtons, ENCRYPT_KEY, FakeFeishu, visibleText } from './fakeFeishu.js';
 import { eventually, FakeCore, startChannel, type Running } from './harness.js';
 
 const USER = 'ou_caseworker_ws';
@@ -53,6 +54,13 @@ describe('Feishu long connection', () => {
     expect(visibleText(card)).toBe('Question 1? Yes');
     expect(visibleText(await eventually(() => fake.chat(CHAT)[1]))).toBe('saved: yes');
     expect(app.channel.events.handled).toMatchObject({ messages: 1, cardActions: 1 });
+  });
+
+  it('opens an event that arrives encrypted over the socket with the encrypt key', async () => {
+    const event = fake.messageEvent({ openId: USER, chatId: CHAT, content: { text: 'sealed' } });
+    const answer = await fake.pushWs({ encrypt: encryptLark(JSON.stringify(event), ENCRYPT_KEY) });
+    expect(answer.code).toBe(200);
+    expect(core.inbounds.map((i) => i.event)).toEqual([{ kind: 'text', text: 'sealed' }]);
   });
 
   it('the same event through either transport becomes the identical Inbound', async () => {

@@ -54,8 +54,9 @@ export function createFeishuChannel(deps: FeishuChannelDeps): FeishuChannel {
     locateUser: (openId, hint) => feishuUserLocale(deps.db, openId, hint, config.DEFAULT_LOCALE),
   });
 
-  // Signatures are checked by the webhook transport itself (on the raw body); WebSocket frames need none.
-  const dispatcher = new lark.EventDispatcher({ logger: sdkLog, loggerLevel: lark.LoggerLevel.warn });
+  // Signatures are checked by the webhook transport itself (on the raw body); WebSocket frames need none. The
+  // encrypt key lets the dispatcher open a frame that arrives encrypted all the same.
+  const dispatcher = new lark.EventDispatcher({ encryptKey: config.FEISHU_ENCRYPT_KEY, logger: sdkLog, loggerLevel: lark.LoggerLevel.warn });
   let lastEventAt: string | undefined;
   const handle = (data: unknown) => {
     lastEventAt = new Date().toISOString();
