@@ -176,6 +176,8 @@ export async function planRosterImport(conn: Conn, table: Table, options: { toda
 
 type Existing = ChildValues & { id: number };
 
+const statusPreference: ChildValues['status'][] = ['active', 'closed', 'pending', 'rejected'];
+
 function findMatch(r: RosterRecord, byId: Map<string, Existing>, byKey: Map<string, Existing[]>): Existing | 'ambiguous' | undefined {
   if (r.idNumber) {
     const found = byId.get(r.idNumber);
@@ -184,8 +186,14 @@ function findMatch(r: RosterRecord, byId: Map<string, Existing>, byKey: Map<stri
   if (!r.birthDate) return undefined;
   // A row with an ID number may complete a child recorded without one, never replace another child's.
   const candidates = (byKey.get(key(r.name, r.birthDate, r.areaCode)) ?? []).filter((c) => !r.idNumber || c.idNumber === null);
-  if (candidates.length > 1) return 'ambiguous';
-  return candidates[0];
+  // A registration from the field that duplicates a roster child (pending, or rejected as a duplicate) must not
+  // make the roster's own row ambiguous: the record in the best standing is the one meant.
+  for (const status of statusPreference) {
+    const inStatus = candidates.filter((c) => c.status === status);
+    if (inStatus.length > 1) return 'ambiguous';
+    if (inStatus.length === 1) return inStatus[0];
+  }
+  return undefined;
 }
 
 function changes(before: Existing, r: RosterRecord, options: { today: string; policy: PolicyRow[] }): { set: Partial<ChildValues>; fields: string[] } {

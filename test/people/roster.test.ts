@@ -144,6 +144,14 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
     expect(lines).toContain('6,rejected,张伟,,ID number checksum is wrong (a digit is mistyped)');
   });
 
+  it('matches the roster child, not a duplicate registered in the field', async () => {
+    // 黄磊 has no ID number; a caseworker registered him again, and the supervisor rejected it as a duplicate.
+    const [lei] = await database.db.select().from(children).where(eq(children.name, '黄磊'));
+    await database.db.insert(children).values({ ...lei!, id: undefined, status: 'rejected', registeredBy: li } as typeof children.$inferInsert);
+    const again = await admin.run('import-roster', messyFile());
+    expect(again.out).toContain('line 12: unchanged 黄磊');
+  });
+
   it('refuses a file without the required columns, and an unreadable one', async () => {
     const noArea = await admin.run('import-roster', admin.file('bad.csv', 'name,sex\n王,男\n'));
     expect(noArea.code).toBe(1);
