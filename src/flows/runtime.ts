@@ -30,6 +30,11 @@ const SEARCH_LIMIT = 8;
 
 export class ConversationConflict extends Error {}
 
+/** Where "keep the draft" returns to: the question the user was on, never another meta question (asked twice). */
+function returnStep(conv: { step: string; answers: Answers }): unknown {
+  return conv.step === SWITCH || conv.step === CANCEL ? (conv.answers.__returnTo ?? CONFIRM) : conv.step;
+}
+
 export class FlowRuntime {
   constructor(private readonly flows: ReadonlyMap<string, Flow>) {}
 
@@ -63,7 +68,7 @@ export class FlowRuntime {
     }
     const current = await this.activeConversation(ctx);
     if (current) {
-      const answers = { ...current.answers, __returnTo: current.step, __switch: { flow: flowName, preset } };
+      const answers = { ...current.answers, __returnTo: returnStep(current), __switch: { flow: flowName, preset } };
       const conv = await this.save(ctx, current, { step: SWITCH, answers });
       return { replies: [await this.ask(ctx, conv)] };
     }
@@ -105,7 +110,9 @@ export class FlowRuntime {
   /** `/cancel`: asks before discarding. */
   async askCancel(ctx: FlowContext, conv: Conversation): Promise<Turn> {
     if (conv.step === CANCEL) return { replies: [await this.ask(ctx, conv)] };
-    const conv2 = await this.save(ctx, conv, { step: CANCEL, answers: { ...conv.answers, __returnTo: conv.step } });
+    const answers: Answers = { ...conv.answers, __returnTo: returnStep(conv) };
+    delete answers.__switch;
+    const conv2 = await this.save(ctx, conv, { step: CANCEL, answers });
     return { replies: [await this.ask(ctx, conv2)] };
   }
 
