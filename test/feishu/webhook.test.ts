@@ -122,8 +122,8 @@ describe('Feishu webhook transport', () => {
     expect(core.inbounds.map((i) => i.event)).toEqual([
       { kind: 'text', text: '情况说明\n孩子咳嗽\n病历' },
       { kind: 'text', text: '/visit' },
-      { kind: 'photo', fileId: 'img_v3_abc' },
-      { kind: 'photo', fileId: 'img_v3_door', caption: '门口' },
+      { kind: 'photo', fileId: expect.stringMatching(/^om_[0-9a-f]+:img_v3_abc$/) },
+      { kind: 'photo', fileId: expect.stringMatching(/^om_[0-9a-f]+:img_v3_door$/), caption: '门口' },
       { kind: 'location', latitude: 30.5728, longitude: 104.0668 },
     ]);
   });
@@ -170,6 +170,20 @@ describe('Feishu webhook transport', () => {
     expect(visibleText(first)).toBe('Question 1?');
     await app.channel.events.idle();
     expect(fake.chat(CHAT)).toHaveLength(2);
+  });
+
+  it('a forged or malformed button value is refused with a notice, and never reaches the core', async () => {
+    await say('ask');
+    const card = await eventually(() => fake.chat(CHAT)[0]);
+    const core0 = core.inbounds.length;
+    for (const value of [{ d: 'x'.repeat(300) }, 'q1.yes', { data: 'q1.yes' }, { d: '' }, null]) {
+      const answer = await fake.sendWebhook(app.cardsUrl, fake.cardActionEvent({ openId: USER, chatId: CHAT, messageId: card.messageId, value }));
+      expect(answer).toEqual({ status: 200, body: { toast: { type: 'warning', content: '这个按钮已失效，请查看最新的消息。' } } });
+    }
+    const badPin = fake.messageEvent({ openId: USER, chatId: CHAT, type: 'location', content: { latitude: '200', longitude: '10' } });
+    expect((await fake.sendWebhook(app.eventsUrl, badPin)).status).toBe(200);
+    expect(core.inbounds).toHaveLength(core0);
+    expect(cardButtons(card)).toHaveLength(2);
   });
 
   it('a repeated card callback (same event id) is answered without effects', async () => {

@@ -16,7 +16,7 @@ const messageEventSchema = z
     sender: z.object({ sender_id: userIds, sender_type: z.string() }).loose(),
     message: z
       .object({
-        message_id: z.string(),
+        message_id: z.string().min(1).max(200),
         chat_id: z.string().min(1).max(200),
         chat_type: z.string(),
         message_type: z.string(),
@@ -113,6 +113,14 @@ export function flattenPost(content: unknown): FlatPost | undefined {
   return { text: stripMentions(text, []), imageKey };
 }
 
+/**
+ * A user's picture can only be fetched later through the message that carried it (GET
+ * /im/v1/messages/{message_id}/resources/{image_key}?type=image), so the stored id keeps both.
+ */
+export function photoFileId(messageId: string, imageKey: string): string {
+  return `${messageId}:${imageKey}`;
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -122,7 +130,7 @@ function parseJson(text: string): unknown {
 }
 
 const textContent = z.object({ text: z.string() });
-const imageContent = z.object({ image_key: z.string().min(1).max(500) });
+const imageContent = z.object({ image_key: z.string().min(1).max(290) });
 const locationContent = z.object({
   latitude: z.coerce.number().min(-90).max(90),
   longitude: z.coerce.number().min(-180).max(180),
@@ -157,14 +165,14 @@ export function translateMessageEvent(data: unknown): MessageTranslation {
       const post = flattenPost(content);
       if (!post) return { kind: 'ignore', reason: 'malformed post content' };
       if (post.imageKey) {
-        return inbound({ kind: 'photo', fileId: post.imageKey, caption: post.text ? post.text.slice(0, 2000) : undefined });
+        return inbound({ kind: 'photo', fileId: photoFileId(message.message_id, post.imageKey), caption: post.text ? post.text.slice(0, 2000) : undefined });
       }
       return inbound({ kind: 'text', text: post.text });
     }
     case 'image': {
       const img = imageContent.safeParse(content);
       if (!img.success) return { kind: 'ignore', reason: 'malformed image content' };
-      return inbound({ kind: 'photo', fileId: img.data.image_key });
+      return inbound({ kind: 'photo', fileId: photoFileId(message.message_id, img.data.image_key) });
     }
     case 'location': {
       const loc = locationContent.safeParse(content);

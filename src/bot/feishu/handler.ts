@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { feishuText } from '../../i18n/sections/feishu.js';
-import type { Inbound } from '../inbound.js';
+import { inboundSchema, type Inbound } from '../inbound.js';
 import { message as outMessage, type OutMessage } from '../message.js';
 import { TemporaryFailure, type Outcome } from '../outcome.js';
 import {
@@ -116,6 +116,11 @@ export class FeishuEventHandler {
 
   /** Core, then replies. A temporary failure inside the window is thrown so the transport asks for a redelivery. */
   private async run(inbound: Inbound): Promise<void> {
+    // Checked here too: an event the core would refuse must be dropped, not redelivered by Feishu again and again.
+    if (!inboundSchema.safeParse(inbound).success) {
+      this.deps.logger.warn({ event: inbound.event.kind }, 'feishu event does not make a valid inbound; dropped');
+      return;
+    }
     const work = this.deps.core.handle(inbound);
     const result = await within(work, this.answerWithinMs);
     if (result.state === 'failed') throw result.error;
@@ -133,7 +138,7 @@ export class FeishuEventHandler {
 
   private async onCardAction(data: Record<string, unknown>): Promise<CardActionResponse> {
     const t = translateCardAction(data);
-    if (!t) {
+    if (!t || !inboundSchema.safeParse(t.inbound).success) {
       const locale = await this.locale(String((data.operator as { open_id?: unknown } | undefined)?.open_id ?? ''), undefined);
       return { toast: { type: 'warning', content: feishuText(locale, 'feishu.cardInvalid') } };
     }
