@@ -4,7 +4,7 @@
 // registrations with /approve. On approval the child joins the caseworker's caseload with a first visit due today.
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { message, rich, type OutMessage } from '../bot/message.js';
+import { bold, message, rich, type OutMessage } from '../bot/message.js';
 import type { Actor } from '../db/actor.js';
 import { audit } from '../db/audit.js';
 import { villagesOf } from '../db/children.js';
@@ -17,7 +17,7 @@ import { categoryNames, nameOf, riskNames, sexNames } from '../i18n/domain.js';
 import { peopleText, type PeopleKey } from '../i18n/sections/people.js';
 import type { Locale } from '../i18n/translator.js';
 import { parseRosterDate } from '../roster/dates.js';
-import { decideRegistration, pendingRegistrations, possibleDuplicates, requestApproval, approvalCard, type Decision } from '../roster/registration.js';
+import { approvalCard, decideRegistration, pendingRegistrations, possibleDuplicates, requestApproval, type ChildRow, type Decision } from '../roster/registration.js';
 import { normalizePhone } from '../roster/rows.js';
 import { cleanName } from '../roster/text.js';
 import type { Answers, ChoiceStep, Flow, FlowContext, Parsed, TextStep } from './types.js';
@@ -234,7 +234,11 @@ interface DecisionContext {
   config: { DEFAULT_LOCALE: Locale };
 }
 
-async function decide(ctx: DecisionContext, childId: number, decision: Decision): Promise<{ replies: OutMessage[]; toast?: string; decided: boolean }> {
+async function decide(
+  ctx: DecisionContext,
+  childId: number,
+  decision: Decision,
+): Promise<{ replies: OutMessage[]; toast?: string; child?: ChildRow; outcome?: string }> {
   const result = await decideRegistration(ctx.tx, ctx.actor, childId, decision, {
     now: ctx.now,
     today: ctx.today,
@@ -244,30 +248,35 @@ async function decide(ctx: DecisionContext, childId: number, decision: Decision)
   if (!result.ok) {
     if (result.reason === 'already') {
       const text = t(ctx, 'approval.already', { name: result.child.name, status: t(ctx, `status.${result.child.status}` as PeopleKey) });
-      return { replies: [message(text)], toast: text, decided: false };
+      return { replies: [message(text)], toast: text, child: result.child, outcome: t(ctx, `status.${result.child.status}` as PeopleKey) };
     }
-    return { replies: [message(t(ctx, 'approval.notAllowed'))], toast: t(ctx, 'approval.notAllowed'), decided: false };
+    return { replies: [message(t(ctx, 'approval.notAllowed'))], toast: t(ctx, 'approval.notAllowed') };
   }
   const key = decision === 'approve' ? 'approval.approved' : 'approval.rejected';
   return {
     replies: [message(t(ctx, key, { name: result.child.name, caseworker: result.caseworker }))],
     toast: t(ctx, decision === 'approve' ? 'approval.toastApproved' : 'approval.toastRejected'),
-    decided: true,
+    child: result.child,
+    outcome: t(ctx, decision === 'approve' ? 'approval.toastApproved' : 'approval.toastRejected'),
   };
 }
 
 const buttonData = z.string().regex(/^a\.(ok|no)\.([1-9]\d{0,9})$/);
 
 /** Handles `a.ok.<childId>` / `a.no.<childId>` from the approval card; nothing in the data is trusted. */
-export async function handleApprovalButton(ctx: DecisionContext, data: string): Promise<{ replies: OutMessage[]; toast?: string }> {
+export async function handleApprovalButton(ctx: DecisionContext, data: string): Promise<{ replies: OutMessage[]; toast?: string; resolved?: OutMessage }> {
   const parsed = buttonData.safeParse(data);
   if (!parsed.success) return { replies: [], toast: t(ctx, 'approval.notAllowed') };
   const [, op, id] = /^a\.(ok|no)\.(\d+)$/.exec(parsed.data)!;
-  const { replies, toast } = await decide(ctx, Number(id), op === 'ok' ? 'approve' : 'reject');
-  return { replies, ...(toast ? { toast } : {}) };
+  const { replies, toast, child, outcome } = await decide(ctx, Number(id), op === 'ok' ? 'approve' : 'reject');
+  // The card itself now reads as decided, without its buttons, so no one presses it again.
+  const resolved = child && outcome ? message(rich(...(await approvalCard(ctx.tx, child, ctx.locale)).text, '\n', bold(`→ ${outcome}`))) : undefined;
+  return { replies, ...(toast ? { toast } : {}), ...(resolved ? { resolved } : {}) };
 }
 
 /** Registers the approval card's buttons on the core: `registerApprovalActions(core)` in the composition root. */
-export function registerApprovalActions(core: { onAction(prefix: string, handler: (ctx: DecisionContext, data: string) => Promise<{ replies: OutMessage[]; toast?: string }>): void }): void {
+export function registerApprovalActions(core: {
+  onAction(prefix: string, handler: (ctx: DecisionContext, data: string) => Promise<{ replies: OutMessage[]; toast?: string; resolved?: OutMessage }>): void;
+}): void {
   core.onAction('a.', handleApprovalButton);
 }

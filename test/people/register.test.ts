@@ -77,6 +77,9 @@ describe.each(databaseTargets())('registering a child ($name)', (target) => {
     const outcome = await press('赵督导员', `a.ok.${childId}`);
     expect(richToPlain(outcome.replies[0]!.text)).toBe('已批准：张小花，已加入李主任的名单，首次走访今天到期。');
     expect(outcome.toast).toBe('已批准');
+    // The card is rewritten as decided, without buttons.
+    expect(richToPlain(outcome.resolved!.text)).toMatch(/张小花[\s\S]*→ 已批准$/);
+    expect(outcome.resolved!.buttons).toBeUndefined();
     const [child] = await database.db.select().from(children).where(eq(children.id, childId));
     expect(child).toMatchObject({ status: 'active', nextVisitDue: '2026-11-23', guardianRelation: '祖父', guardianPhone: '13900139000', categories: ['in_distress'], riskLevel: 'orange' });
     const [assignment] = await database.db.select().from(assignments).where(eq(assignments.childId, childId));
