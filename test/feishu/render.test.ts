@@ -1,10 +1,12 @@
 // Rendering for Feishu: whatever text a user or the database supplies comes out as the same characters, never as
 // markup; rich text keeps its lines and emphasis; the crypto round-trips as Feishu's does.
+import { Domain } from '@larksuiteoapi/node-sdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decryptLark, encryptLark, larkSignature } from '../../src/bot/feishu/crypto.js';
 import { flattenPost, localeFromUserAgent } from '../../src/bot/feishu/events.js';
 import { escapeLarkMd, richToLarkMd, richToPost } from '../../src/bot/feishu/render.js';
+import { insecureDomain, larkDomain } from '../../src/bot/feishu/sdk.js';
 import { bold, plain } from '../../src/bot/message.js';
 import { decodeLarkMd } from './fakeFeishu.js';
 
@@ -41,6 +43,17 @@ describe('Feishu rendering', () => {
     expect(localeFromUserAgent('Mozilla/5.0 (iPhone) Lark/7.30.0 LarkLocale/en_US ChannelName/Feishu')).toBe('en');
     expect(localeFromUserAgent('Lark/7.30.0 LarkLocale/zh_CN')).toBe('zh-CN');
     expect(localeFromUserAgent(undefined)).toBeUndefined();
+  });
+
+  it('reads FEISHU_DOMAIN as Feishu, Lark or a private deployment, and says what is wrong otherwise', () => {
+    expect(larkDomain('feishu')).toBe(Domain.Feishu);
+    expect(larkDomain('Lark')).toBe(Domain.Lark);
+    expect(larkDomain('https://open.feishu.example.gov.cn/')).toBe('https://open.feishu.example.gov.cn');
+    expect(() => larkDomain('open.feishu.cn')).toThrow(/FEISHU_DOMAIN must be feishu, lark/);
+    expect(() => larkDomain('ftp://x.example')).toThrow(/http\(s\)/);
+    expect(insecureDomain('http://10.0.0.5:8080')).toBe(true);
+    expect(insecureDomain('http://127.0.0.1:9000')).toBe(false);
+    expect(insecureDomain(Domain.Feishu)).toBe(false);
   });
 
   it('decrypts what Feishu encrypts (AES-256-CBC, sha256 of the key, iv prefixed) and signs the raw bytes', () => {

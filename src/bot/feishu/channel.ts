@@ -9,7 +9,7 @@ import type { ChannelRuntime } from '../channel.js';
 import { CARD_ACTION_EVENT, CHAT_ENTERED_EVENT, MENU_EVENT, MESSAGE_EVENT } from './events.js';
 import { FeishuEventHandler, type CoreHandler } from './handler.js';
 import { feishuUserLocale } from './locale.js';
-import { larkDomain, sdkLogger, TokenCache } from './sdk.js';
+import { insecureDomain, larkDomain, sdkLogger, TokenCache } from './sdk.js';
 import { FeishuSender } from './sender.js';
 import { createWebhookHandler } from './webhook.js';
 
@@ -41,6 +41,7 @@ export function createFeishuChannel(deps: FeishuChannelDeps): FeishuChannel {
   if (!appId || !appSecret) throw new Error('the Feishu channel needs FEISHU_APP_ID and FEISHU_APP_SECRET');
   const logger = deps.logger.child({ channel: 'feishu' });
   const domain = larkDomain(config.FEISHU_DOMAIN);
+  if (insecureDomain(domain)) logger.warn('FEISHU_DOMAIN is plain http: the app secret and every message cross the network unencrypted');
   const sdkLog = sdkLogger(logger);
   const tokenCache = new TokenCache();
   const client = new lark.Client({ appId, appSecret, domain, cache: tokenCache, logger: sdkLog, loggerLevel: lark.LoggerLevel.warn });

@@ -8,9 +8,21 @@ export function larkDomain(setting: string): lark.Domain | string {
   const value = setting.trim();
   if (value.toLowerCase() === 'feishu') return lark.Domain.Feishu;
   if (value.toLowerCase() === 'lark') return lark.Domain.Lark;
-  const url = new URL(value);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`FEISHU_DOMAIN must be feishu, lark or an http(s) URL`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`FEISHU_DOMAIN must be feishu, lark or the http(s) base URL of a private deployment, not "${value}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`FEISHU_DOMAIN must be an http(s) URL, not "${value}"`);
   return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+/** The app secret goes to this address: plain http is only for a platform on this machine. */
+export function insecureDomain(domain: lark.Domain | string): boolean {
+  if (typeof domain !== 'string') return false;
+  const url = new URL(domain);
+  return url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
 /** Only short, content-free facts of what the SDK says: strings, error messages, codes. */
