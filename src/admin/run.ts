@@ -77,7 +77,17 @@ async function runVerb(verb: Verb, _args: string[], io: AdminIo, body: () => Pro
       io.err(`${verb.name}: ${(error as Error).message}`);
       return EXIT_FAILED;
     }
-    io.err(`${verb.name} failed: ${(error as Error).message}`);
+    io.err(`${verb.name} failed: ${databaseMessage(error)}`);
     return EXIT_FAILED;
   }
+}
+
+/**
+ * drizzle wraps a database error in one whose message is the whole query with its parameters — thousands of
+ * lines, with ID and phone numbers: the administrator gets the database's own message instead.
+ */
+function databaseMessage(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const text = cause instanceof Error ? cause.message : (error as Error).message;
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
