@@ -99,6 +99,7 @@ export async function planRosterImport(conn: Conn, table: Table, options: { toda
 
   const plan: RosterPlan = { rows: [], creates: [], updates: [], ignoredHeaders: map.unknown };
   const seenKeys = new Map<string, number>();
+  const seenNames = new Map<string, { line: number; hasId: boolean }>();
   const claimedChildren = new Map<number, number>();
 
   for (const row of table.rows) {
@@ -115,12 +116,16 @@ export async function planRosterImport(conn: Conn, table: Table, options: { toda
     const caseworker = resolveCaseworker(r.caseworker, people);
     if (caseworker.problem) reasons.push(caseworker.problem);
 
-    const fileKeys = [r.idNumber ? `id:${r.idNumber}` : undefined, r.birthDate ? `nk:${key(r.name, r.birthDate, r.areaCode)}` : undefined].filter(
-      (k): k is string => k !== undefined,
-    );
-    const firstLine = fileKeys.map((k) => seenKeys.get(k)).find((l) => l !== undefined);
+    // The same ID number twice is the same child; the same name, birth date and area too — unless both rows
+    // carry (different) ID numbers: two namesakes born the same day.
+    const idKey = r.idNumber ? `id:${r.idNumber}` : undefined;
+    const nameKey = r.birthDate ? key(r.name, r.birthDate, r.areaCode) : undefined;
+    const byIdLine = idKey ? seenKeys.get(idKey) : undefined;
+    const byName = nameKey ? seenNames.get(nameKey) : undefined;
+    const firstLine = byIdLine ?? (byName && !(r.idNumber && byName.hasId) ? byName.line : undefined);
     if (firstLine !== undefined) reasons.push(`duplicate of line ${firstLine}`);
-    for (const k of fileKeys) if (!seenKeys.has(k)) seenKeys.set(k, row.line);
+    if (idKey && !seenKeys.has(idKey)) seenKeys.set(idKey, row.line);
+    if (nameKey && !seenNames.has(nameKey)) seenNames.set(nameKey, { line: row.line, hasId: r.idNumber !== null });
     if (reasons.length > 0) continue;
 
     const match = findMatch(r, byId, byKey);

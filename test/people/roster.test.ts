@@ -152,6 +152,16 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
     expect(again.out).toContain('line 12: unchanged 黄磊');
   });
 
+  it('tells namesakes born the same day apart by their ID numbers, but not without them', async () => {
+    const one = makeIdNumber('440103', '2018-08-08', 11);
+    const two = makeIdNumber('440103', '2018-08-08', 13);
+    const rows = ['姓名,出生日期,身份证号,村(社区)代码', `李娜,2018-08-08,${one},440103002001`, `李娜,2018-08-08,${two},440103002001`, '李娜,2018-08-08,,440103002001'];
+    const result = await admin.run('import-roster', admin.file('namesakes.csv', rows.join('\n')));
+    expect(result.out).toContain('line 2: created 李娜');
+    expect(result.out).toContain('line 3: created 李娜');
+    expect(result.out).toMatch(/line 4: rejected 李娜: duplicate of line 2/);
+  });
+
   it('refuses a file without the required columns, and an unreadable one', async () => {
     const noArea = await admin.run('import-roster', admin.file('bad.csv', 'name,sex\n王,男\n'));
     expect(noArea.code).toBe(1);
