@@ -24,7 +24,7 @@ describe.each(databaseTargets())('transcripts on $name', (target) => {
   });
 
   it.each(files)('%s', async (file) => {
-    database = await target.open();
+    database = await target.openDemo();
     const world = await demoWorld(database.db);
     const clock = new TestClock();
     const core = new BotCore({ db: database.db, config: loadConfig({}), logger: createLogger('silent'), flows: defaultFlows(), clock: clock.now, rateLimit: unlimited });

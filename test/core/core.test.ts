@@ -29,7 +29,7 @@ describe.each(databaseTargets())('core on $name', (target) => {
   let chat: CoreDriver;
 
   beforeEach(async () => {
-    database = await target.open();
+    database = await target.openDemo();
     world = await demoWorld(database.db);
     clock = new TestClock();
     core = new BotCore({ db: database.db, config: loadConfig({}), logger: createLogger('silent'), flows: defaultFlows(), clock: clock.now, rateLimit: unlimited });
