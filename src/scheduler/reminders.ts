@@ -81,43 +81,38 @@ export async function queueReminders(db: Db, config: Config, now: Date, partitio
 }
 
 /** The children due for a reminder on `day` — current assignment to an active, reachable staff member, not snoozed. */
-export async function dueForReminders(
-  conn: Conn,
-  day: string,
-  partitions = 1,
-  part = 0,
-): Promise<(DueChild & { staffId: number })[]> {
-  return rowsOf<DueChild & { staffId: number }>(
-    await conn.execute(sql`
-      select a.staff_id as "staffId", c.id as "childId", c.name, ar.name as village, c.next_visit_due::text as due
-      from ${children} c
-      join ${assignments} a on a.child_id = c.id and a.ended_at is null
-      join ${staff} s on s.id = a.staff_id and s.active
-      join ${areas} ar on ar.code = c.area_code
-      where c.status = 'active' and c.next_visit_due <= ${day}::date
-        and a.staff_id % ${partitions}::int = ${part}::int
-        and exists (select 1 from ${channelIdentities} ci where ci.staff_id = a.staff_id)
-        and not exists (select 1 from ${snoozes} z where z.staff_id = a.staff_id and z.child_id = c.id and z.until >= ${day}::date)`),
-  );
+function dueQuery(day: string, partitions: number, part: number) {
+  return sql`
+    select a.staff_id as "staffId", c.id as "childId", c.name, ar.name as village, c.next_visit_due::text as due
+    from ${children} c
+    join ${assignments} a on a.child_id = c.id and a.ended_at is null
+    join ${staff} s on s.id = a.staff_id and s.active
+    join ${areas} ar on ar.code = c.area_code
+    where c.status = 'active' and c.next_visit_due <= ${day}::date
+      and a.staff_id % ${partitions}::int = ${part}::int
+      and exists (select 1 from ${channelIdentities} ci where ci.staff_id = a.staff_id)
+      and not exists (select 1 from ${snoozes} z where z.staff_id = a.staff_id and z.child_id = c.id and z.until >= ${day}::date)`;
+}
+
+/** Read-only: who would be reminded on `day` (the benchmark times this apart from writing it down). */
+export async function dueForReminders(conn: Conn, day: string, partitions = 1, part = 0): Promise<(DueChild & { staffId: number })[]> {
+  return rowsOf<DueChild & { staffId: number }>(await conn.execute(dueQuery(day, partitions, part)));
 }
 
 async function queuePartition(db: Db, config: Config, now: Date, day: string, partitions: number, part: number): Promise<ReminderRun> {
   return db.transaction(async (tx) => {
-    const due = await dueForReminders(tx, day, partitions, part);
-    if (due.length === 0) return { day, caseworkers: 0, children: 0, messages: 0 };
-    // Admit each child once a day: whatever ran before today (another instance, a retry) already holds its row.
-    const fresh = new Set(
-      rowsOf<{ child_id: number }>(
-        await tx.execute(sql`
+    // Admit each due child once a day (whatever ran before today — another instance, a retry — already holds its
+    // row) and read back what the messages need, in one statement: the rows never leave the server twice.
+    const admitted = rowsOf<DueChild & { staffId: number }>(
+      await tx.execute(sql`
+        with due as (${dueQuery(day, partitions, part)}),
+        admitted as (
           insert into ${reminderLog} (child_id, day, staff_id)
-          select child_id, ${day}::date, staff_id
-          from jsonb_to_recordset(${JSON.stringify(due.map((d) => ({ child_id: d.childId, staff_id: d.staffId })))}::jsonb)
-            as x(child_id int, staff_id int)
+          select "childId", ${day}::date, "staffId" from due
           on conflict do nothing
-          returning child_id`),
-      ).map((r) => Number(r.child_id)),
+          returning child_id)
+        select due.* from due join admitted on admitted.child_id = due."childId"`),
     );
-    const admitted = due.filter((d) => fresh.has(d.childId));
     const byStaff = new Map<number, DueChild[]>();
     for (const r of admitted) {
       const list = byStaff.get(r.staffId) ?? [];
