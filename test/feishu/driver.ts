@@ -29,23 +29,6 @@ export class FeishuDriver implements ChatDriver {
     private readonly options: { replayEach?: boolean; transport?: 'webhook' | 'ws' } = {},
   ) {}
 
-  // The core slows down a user who floods it (a bucket of 10 actions, refilled at 3 per second) before it looks
-  // at event ids; a person cannot tap that fast, so the driver paces itself like one, redeliveries included.
-  private tokens = 10;
-  private tokensAt = Date.now();
-
-  private async pace(): Promise<void> {
-    const cost = this.options.replayEach ? 2 : 1;
-    for (;;) {
-      const now = Date.now();
-      this.tokens = Math.min(10, this.tokens + ((now - this.tokensAt) / 1000) * 3);
-      this.tokensAt = now;
-      if (this.tokens >= cost + 0.2) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    this.tokens -= cost;
-  }
-
   /** Binds the speaker's Feishu account the way a caseworker does: an invite code typed into the private chat. */
   async user(speaker: string): Promise<FeishuUser> {
     const known = this.users.get(speaker);
@@ -71,7 +54,6 @@ export class FeishuDriver implements ChatDriver {
     const button = cardButtons(card).find((b) => b.label.includes(label))!;
     const event = this.fake.cardActionEvent({ openId: user.openId, chatId: user.chatId, messageId: card.messageId, value: button.value });
     const before = this.fake.chat(user.chatId).length;
-    await this.pace();
     const answer = await this.post(this.app.cardsUrl, event);
     const newCard = (answer.card as { data?: Record<string, unknown> } | undefined)?.data;
     if (newCard) card.updatedCard = newCard;
@@ -91,7 +73,6 @@ export class FeishuDriver implements ChatDriver {
   private async send(user: FeishuUser, event: () => Record<string, unknown>): Promise<Rendered[]> {
     const before = this.fake.chat(user.chatId).length;
     const payload = event();
-    await this.pace();
     await this.post(this.app.eventsUrl, payload);
     if (this.options.replayEach) await this.post(this.app.eventsUrl, payload);
     await this.app.channel.events.idle();

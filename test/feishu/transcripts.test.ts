@@ -55,7 +55,15 @@ describe(`Feishu transcripts on ${target.name}`, () => {
     database = await target.open();
     const world = await demoWorld(database.db);
     const clock = new TestClock();
-    const core = new BotCore({ db: database.db, config: loadConfig({}), logger: createLogger('silent'), flows: defaultFlows(), clock: clock.now });
+    // The flood limit is the core's (tested there); here a whole conversation, delivered twice, goes at full speed.
+    const core = new BotCore({
+      db: database.db,
+      config: loadConfig({}),
+      logger: createLogger('silent'),
+      flows: defaultFlows(),
+      clock: clock.now,
+      rateLimit: { burst: 1e6, perSecond: 1e6 },
+    });
     fake = await new FakeFeishu().start();
     app = await startChannel({ fake, core, db: database.db, mode });
     if (mode === 'ws') await eventually(() => app!.channel.health().state === 'connected');
