@@ -6,6 +6,7 @@ import { runFlowBench } from './flow.js';
 import { benchServerUrl } from './lib/pg.js';
 import { machine, save, table, tidy, type BenchResult } from './lib/result.js';
 import { runStartupBench } from './lib/startup.js';
+import { saveMarkdown } from './lib/markdown.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -36,13 +37,15 @@ async function main(): Promise<void> {
   results.push(...(await schedulerResults()));
   const tidied = results.map(tidy);
   console.log(table(tidied));
-  save(outFile, {
+  const report = {
     at: new Date().toISOString(),
     quick,
     machine: atStart,
     database: { ...flow.database, where: 'throwaway database on the local server (flow); PGlite (start-up)' },
     results: tidied,
-  });
+  };
+  save(outFile, report);
+  saveMarkdown(outFile.replace(/\.json$/, '.md'), report);
   log(`saved ${outFile} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 

@@ -291,9 +291,12 @@ export class FlowRuntime {
 
   private async commit(ctx: FlowContext, conv: Conversation, before: OutMessage[] = []): Promise<Turn> {
     const flow = this.mustFlow(conv.flow);
-    const replies = await flow.commit(ctx, this.effectiveAnswers(ctx, conv));
+    // The confirmed summary is read before the records change, and the flow's commit comes last: it takes the
+    // reference counter's row lock, held to the end of the transaction, so every other commit waits that long.
+    const resolved = conv.step === CONFIRM ? resolvedWith(await this.prompt(ctx, conv), coreText(ctx.locale, 'confirm.done')) : undefined;
     await this.save(ctx, conv, { status: 'done', step: '' });
-    return { replies: [...before, ...replies], resolved: conv.step === CONFIRM ? resolvedWith(await this.prompt(ctx, conv), coreText(ctx.locale, 'confirm.done')) : undefined };
+    const replies = await flow.commit(ctx, this.effectiveAnswers(ctx, conv));
+    return { replies: [...before, ...replies], resolved };
   }
 
   /** The answers of the steps on the path actually taken (answers of steps skipped by a later change are dropped). */
