@@ -206,51 +206,59 @@ export async function runSchedulerBench(): Promise<BenchResult[]> {
   const s = scale();
   const now = new Date();
   const today = todayIn(TZ, now);
+  // BENCH_SCHEDULER_PARTS=delivery skips the county (minutes to generate) when only the sender is of interest.
+  const parts = (process.env.BENCH_SCHEDULER_PARTS ?? 'county,delivery').split(',');
   const throwaway = await createThrowawayDatabase('cw_sched');
   log(`scheduler benchmark: scale ${s.factor} (${s.children} children, ${s.caseworkers} caseworkers, ${s.visits} visits) on ${throwaway.name}`);
   const results: BenchResult[] = [];
   try {
     // Opening applies the migrations.
     await (await openDatabase({ databaseUrl: throwaway.url, poolSize: 1 })).close();
-    const genStarted = Date.now();
-    await generate(throwaway.url, s, today);
-    const genMs = Date.now() - genStarted;
-    log(`  generated in ${seconds(genMs).toFixed(0)} s`);
-    const database = await openDatabase({ databaseUrl: throwaway.url, poolSize: 10 });
-    const config = loadConfig({ TZ_NAME: TZ, DATABASE_URL: throwaway.url });
-    // Other work on the machine slows every figure: the load average goes with them.
-    const scaleNote = `scale ${s.factor}: ${s.children} children, ${s.caseworkers} caseworkers, ${s.visits} visits; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
-    try {
-      let t = Date.now();
-      const escalated = await escalateOverdueVisits(database.db, config, now);
-      const escalationMs = Date.now() - t;
-      // Computing the day's reminders (who is due, each message rendered) apart from writing them down.
-      t = Date.now();
-      const computed = await computeReminders(database.db, today);
-      const computeMs = Date.now() - t;
-      log(`  computed ${computed.messages} reminder messages (${computed.children} children) in ${seconds(computeMs).toFixed(2)} s`);
-      t = Date.now();
-      const reminders = await queueReminders(database.db, config, now);
-      const remindersMs = Date.now() - t;
-      log(`  reminders: ${reminders.children} children for ${reminders.caseworkers} caseworkers, ${reminders.messages} messages in ${seconds(remindersMs).toFixed(2)} s`);
-      t = Date.now();
-      const digests = await queueDigests(database.db, config, now);
-      const digestsMs = Date.now() - t;
-      log(`  digests: ${digests.messages} messages in ${seconds(digestsMs).toFixed(2)} s; escalation ${seconds(escalationMs).toFixed(2)} s`);
-      results.push(
-        { name: "scheduler: one day's reminders computed", value: seconds(computeMs), unit: 's', note: `${computed.children} children due, ${computed.messages} messages rendered; ${scaleNote}; target < 5 s` },
-        { name: "scheduler: one day's reminders queued (logged + outbox)", value: seconds(remindersMs), unit: 's', note: `${reminders.children} reminder_log rows, ${reminders.messages} outbox rows` },
-        { name: 'scheduler: all digests', value: seconds(digestsMs), unit: 's', note: `${digests.messages} digests; ${scaleNote}` },
-        { name: 'scheduler: overdue-visit escalation', value: seconds(escalationMs), unit: 's', note: `${escalated.level0} level 0, ${escalated.level1} level 1` },
-        { name: 'scheduler: data generation (not a target)', value: seconds(genMs), unit: 's', note: scaleNote },
-      );
-    } finally {
-      await database.close();
-    }
-    results.push(...(await deliveryBench(throwaway.url, Number(process.env.BENCH_DELIVERY_MESSAGES ?? 900))));
+    if (parts.includes('county')) results.push(...(await countyBench(throwaway.url, s, now, today)));
+    if (parts.includes('delivery')) results.push(...(await deliveryBench(throwaway.url, Number(process.env.BENCH_DELIVERY_MESSAGES ?? 900))));
   } finally {
     if (process.env.BENCH_KEEP === '1') log(`  kept ${throwaway.url}`);
     else await throwaway.drop();
+  }
+  return results;
+}
+
+async function countyBench(url: string, s: Scale, now: Date, today: string): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const genStarted = Date.now();
+  await generate(url, s, today);
+  const genMs = Date.now() - genStarted;
+  log(`  generated in ${seconds(genMs).toFixed(0)} s`);
+  const database = await openDatabase({ databaseUrl: url, poolSize: 10 });
+  const config = loadConfig({ TZ_NAME: TZ, DATABASE_URL: url });
+  // Other work on the machine slows every figure: the load average goes with them.
+  const scaleNote = `scale ${s.factor}: ${s.children} children, ${s.caseworkers} caseworkers, ${s.visits} visits; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+  try {
+    let t = Date.now();
+    const escalated = await escalateOverdueVisits(database.db, config, now);
+    const escalationMs = Date.now() - t;
+    // Computing the day's reminders (who is due, each message rendered) apart from writing them down.
+    t = Date.now();
+    const computed = await computeReminders(database.db, today);
+    const computeMs = Date.now() - t;
+    log(`  computed ${computed.messages} reminder messages (${computed.children} children) in ${seconds(computeMs).toFixed(2)} s`);
+    t = Date.now();
+    const reminders = await queueReminders(database.db, config, now);
+    const remindersMs = Date.now() - t;
+    log(`  reminders: ${reminders.children} children for ${reminders.caseworkers} caseworkers, ${reminders.messages} messages in ${seconds(remindersMs).toFixed(2)} s`);
+    t = Date.now();
+    const digests = await queueDigests(database.db, config, now);
+    const digestsMs = Date.now() - t;
+    log(`  digests: ${digests.messages} messages in ${seconds(digestsMs).toFixed(2)} s; escalation ${seconds(escalationMs).toFixed(2)} s`);
+    results.push(
+      { name: "scheduler: one day's reminders computed", value: seconds(computeMs), unit: 's', note: `${computed.children} children due, ${computed.messages} messages rendered; ${scaleNote}; target < 5 s` },
+      { name: "scheduler: one day's reminders queued (logged + outbox)", value: seconds(remindersMs), unit: 's', note: `${reminders.children} reminder_log rows, ${reminders.messages} outbox rows` },
+      { name: 'scheduler: all digests', value: seconds(digestsMs), unit: 's', note: `${digests.messages} digests; ${scaleNote}` },
+      { name: 'scheduler: overdue-visit escalation', value: seconds(escalationMs), unit: 's', note: `${escalated.level0} level 0, ${escalated.level1} level 1` },
+      { name: 'scheduler: data generation (not a target)', value: seconds(genMs), unit: 's', note: scaleNote },
+    );
+  } finally {
+    await database.close();
   }
   return results;
 }

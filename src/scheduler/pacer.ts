@@ -36,15 +36,15 @@ class SlidingLog {
   private readonly stamps: number[] = [];
   constructor(private readonly windows: Window[]) {}
 
-  /** 0 when a send may go at `t`, else how long to wait. */
-  waitAt(t: number): number {
+  /** 0 when a send may go at `t`, else how long to wait; each window is widened by `margin` ms. */
+  waitAt(t: number, margin: number): number {
     let wait = 0;
     for (const w of this.windows) {
-      // Drop what has left the longest window only; shorter windows count from the end.
-      const inWindow = this.countSince(t - w.perMs);
+      const span = w.perMs + margin;
+      const inWindow = this.countSince(t - span);
       if (inWindow >= w.max) {
         const oldestThatMatters = this.stamps[this.stamps.length - w.max]!;
-        wait = Math.max(wait, oldestThatMatters + w.perMs - t);
+        wait = Math.max(wait, oldestThatMatters + span - t);
       }
     }
     return wait;
@@ -56,7 +56,8 @@ class SlidingLog {
   }
 
   prune(t: number): void {
-    const longest = Math.max(0, ...this.windows.map((w) => w.perMs));
+    // Keep what the widest window (with the largest margin ever used) can still count.
+    const longest = Math.max(0, ...this.windows.map((w) => w.perMs)) + MAX_MARGIN_MS;
     while (this.stamps.length > 0 && this.stamps[0]! <= t - longest) this.stamps.shift();
   }
 
@@ -71,25 +72,35 @@ class SlidingLog {
   }
 }
 
-function withMargin(l: ChannelLimits): ChannelLimits {
-  const m = l.marginMs ?? 0;
-  if (m === 0) return l;
-  const widen = (ws: Window[]) => ws.map((w) => ({ max: w.max, perMs: w.perMs + m }));
-  return { overall: widen(l.overall), perChat: widen(l.perChat) };
-}
+/** Each 429 widens a platform's margin by this much (up to the maximum); steady success narrows it back. */
+const MARGIN_STEP_MS = 40;
+const MAX_MARGIN_MS = 300;
+const SUCCESSES_TO_NARROW = 100;
 
 export class Pacer {
   private readonly overall = new Map<string, SlidingLog>();
   private readonly perChat = new Map<string, SlidingLog>();
   private readonly blockedUntil = new Map<string, number>();
 
-  private readonly limits: Record<string, ChannelLimits>;
+  /** The jitter allowance per channel: starts at the platform's `marginMs`, adapts to the 429s actually met. */
+  private readonly margins = new Map<string, { ms: number; successes: number }>();
 
   constructor(
-    limits: Record<string, ChannelLimits> = defaultLimits,
+    private readonly limits: Record<string, ChannelLimits> = defaultLimits,
     readonly now: () => number = () => performance.now(),
-  ) {
-    this.limits = Object.fromEntries(Object.entries(limits).map(([name, l]) => [name, withMargin(l)]));
+  ) {}
+
+  marginOf(channel: string): number {
+    return this.margin(channel).ms;
+  }
+
+  private margin(channel: string): { ms: number; successes: number } {
+    let m = this.margins.get(channel);
+    if (!m) {
+      m = { ms: this.limits[channel]?.marginMs ?? 0, successes: 0 };
+      this.margins.set(channel, m);
+    }
+    return m;
   }
 
   /** Takes a slot for one send when allowed now (returns 0), else returns the ms to wait and takes nothing. */
@@ -100,7 +111,8 @@ export class Pacer {
     const overall = this.log(this.overall, channel, limits.overall);
     const chatKey = `${channel}\u0000${chatId}`;
     const chat = this.log(this.perChat, chatKey, limits.perChat);
-    const wait = Math.max(blocked, overall.waitAt(t), chat.waitAt(t));
+    const margin = this.margin(channel).ms;
+    const wait = Math.max(blocked, overall.waitAt(t, margin), chat.waitAt(t, margin));
     if (wait > 0) return Math.ceil(wait);
     overall.record(t);
     chat.record(t);
@@ -108,10 +120,26 @@ export class Pacer {
     return 0;
   }
 
-  /** The platform said 429: nothing more on this channel until the time it gave. */
+  /**
+   * The platform said 429: nothing more on this channel until the time it gave, and a wider margin from now on —
+   * our sends reach it with more jitter than the margin allowed for.
+   */
   block(channel: string, ms: number): void {
     const until = this.now() + ms;
     this.blockedUntil.set(channel, Math.max(until, this.blockedUntil.get(channel) ?? 0));
+    const m = this.margin(channel);
+    if (this.limits[channel]?.marginMs !== undefined) m.ms = Math.min(MAX_MARGIN_MS, m.ms + MARGIN_STEP_MS);
+    m.successes = 0;
+  }
+
+  /** A send went through: after enough of them in a row, give back some of the margin. */
+  delivered(channel: string): void {
+    const m = this.margin(channel);
+    const base = this.limits[channel]?.marginMs ?? 0;
+    if (++m.successes >= SUCCESSES_TO_NARROW && m.ms > base) {
+      m.ms = Math.max(base, m.ms - MARGIN_STEP_MS / 4);
+      m.successes = 0;
+    }
   }
 
   private log(map: Map<string, SlidingLog>, key: string, windows: Window[]): SlidingLog {

@@ -259,6 +259,7 @@ export class OutboxSender {
     const { db, config } = this.o;
     const now = this.o.clock();
     if (result.ok) {
+      this.pacer.delivered(row.channel);
       await db
         .update(outbox)
         .set({ status: 'sent', sentAt: now, attempts: row.attempts + 1, lastError: null })

@@ -86,6 +86,21 @@ describe('the pacer', () => {
     expect(pacer.tryTake('telegram', 'fresh')).toBe(0);
   });
 
+  it('widens its jitter margin after a 429 and narrows it back after steady success', () => {
+    const pacer = new Pacer(defaultLimits, () => 0);
+    expect(pacer.marginOf('telegram')).toBe(50);
+    pacer.block('telegram', 1000);
+    pacer.block('telegram', 1000);
+    expect(pacer.marginOf('telegram')).toBe(130);
+    for (let i = 0; i < 100; i++) pacer.delivered('telegram');
+    expect(pacer.marginOf('telegram')).toBe(120);
+    for (let i = 0; i < 10_000; i++) pacer.delivered('telegram');
+    expect(pacer.marginOf('telegram')).toBe(50);
+    // The local chat has no platform limits to adapt.
+    pacer.block('local', 10);
+    expect(pacer.marginOf('local')).toBe(0);
+  });
+
   it('keeps Feishu to 1,000 a minute', () => {
     let now = 0;
     const pacer = new Pacer(defaultLimits, () => now);
