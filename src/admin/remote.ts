@@ -53,7 +53,9 @@ export function registerAdminRoute(http: HttpServer, deps: AdminRouteDeps): { to
     'POST',
     '/admin/run',
     async (req) => {
-      if (!isLoopback(req.remoteAddress)) throw new HttpError(403, 'the admin endpoint answers only on this machine');
+      // A reverse proxy on the same machine makes every visitor look local: a forwarded request is never the CLI.
+      const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined;
+      if (!isLoopback(req.remoteAddress) || forwarded) throw new HttpError(403, 'the admin endpoint answers only on this machine');
       if (!sameToken(req.headers['x-admin-token'], token)) throw new HttpError(401, 'wrong or missing x-admin-token');
       const parsed = requestSchema.safeParse(jsonBody(req));
       if (!parsed.success) throw new HttpError(400, 'expected {argv: string[], files?: {path: base64}}');

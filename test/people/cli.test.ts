@@ -92,6 +92,12 @@ describe('npm run admin as a process', () => {
         body: '{"argv": "areas list"}',
       });
       expect(forged.status).toBe(400);
+      const proxied = await fetch(`http://127.0.0.1:${port}/admin/run`, {
+        method: 'POST',
+        headers: { 'x-admin-token': token, 'x-forwarded-for': '203.0.113.9' },
+        body: JSON.stringify({ argv: ['areas', 'list'] }),
+      });
+      expect(proxied.status).toBe(403);
       const silent = await cli(['areas', 'list'], { DATA_DIR: dataDir, PORT: '1' });
       expect(silent.code).toBe(1);
       expect(silent.stderr).toContain(`is using ${dataDir} but does not answer on port 1`);
