@@ -6,7 +6,7 @@ import { BotCore } from '../../src/bot/core.js';
 import { richToPlain, type OutMessage } from '../../src/bot/message.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
-import { assignments, auditLog, children, outbox } from '../../src/db/schema.js';
+import { assignments, auditLog, children, outbox, staff } from '../../src/db/schema.js';
 import { registerApprovalActions } from '../../src/flows/register.js';
 import { defaultFlows } from '../../src/flows/registry.js';
 import { createLogger } from '../../src/logger.js';
@@ -143,7 +143,32 @@ describe.each(databaseTargets())('registering a child ($name)', (target) => {
     expect(await database.db.select().from(children).where(eq(children.name, '石头'))).toHaveLength(0);
   });
 
-  it('checks each answer: an impossible birth date, an adult, a bad phone number', async () => {
+  it('speaks English to a caseworker whose language is English', async () => {
+    await database.db.update(staff).set({ locale: 'en' }).where(eq(staff.id, world.staffId('王主任')));
+    try {
+      expect(text(await driver.say('王主任', '/register'))).toContain("Register a newly found child — the child's name?");
+      expect(text(await driver.say('王主任', 'Li Lei'))).toContain('Sex?');
+      expect(text(await driver.press('王主任', 'boy'))).toContain('Date of birth?');
+      expect(text(await driver.say('王主任', '2016-05-05'))).toContain('Which village');
+      await driver.press('王主任', '杏花村');
+      await driver.press('王主任', 'migrant child');
+      expect(text(await driver.press('王主任', 'Done'))).toContain("The guardian's name?");
+      await driver.say('王主任', 'Li Gang');
+      await driver.press('王主任', 'father');
+      await driver.say('王主任', '13912345678');
+      const summary = text(await driver.press('王主任', 'green'));
+      expect(summary).toContain('Li Lei, boy, born');
+      expect(summary).toContain('Guardian: Li Gang (father) 139****5678');
+      expect(summary).not.toContain('13912345678');
+      expect(text(await driver.press('王主任', 'Submit'))).toContain('Registration sent: Li Lei. Waiting for approval (told: 赵督导员).');
+      const [child] = await database.db.select().from(children).where(eq(children.name, 'Li Lei'));
+      expect(child).toMatchObject({ status: 'pending', guardianRelation: '父亲', categories: ['migrant'], riskLevel: 'green' });
+    } finally {
+      await database.db.update(staff).set({ locale: null }).where(eq(staff.id, world.staffId('王主任')));
+    }
+  });
+
+  it('checks the birth date: impossible, in the future, an adult; full-width digits are fine', async () => {
     await driver.say('李主任', '/register');
     await driver.say('李主任', '赵一');
     await driver.press('李主任', '男');
