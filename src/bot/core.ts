@@ -86,9 +86,10 @@ export class BotCore {
           .returning({ key: processedInbound.key });
         if (fresh.length === 0) return { replies: [], locale, duplicate: true };
         const actor = await actorForIdentity(tx, inbound.channel, inbound.userId);
+        if (actor) locale = resolveLocale(actor.locale ?? inbound.languageHint, this.defaultLocale);
+        // Children's data stays in private chats: nothing runs in a group, whoever asks.
         if (inbound.chatType === 'group') return { replies: [message(coreText(locale, 'core.groupRefused'))], locale };
         if (!actor) return { ...(await this.onboard(tx, inbound, now, locale)), locale };
-        locale = resolveLocale(actor.locale ?? inbound.languageHint, this.defaultLocale);
         const turn = await this.act(tx, inbound, actor, locale, now);
         return { replies: turn.replies, resolved: turn.resolved, toast: turn.toast, locale };
       });
