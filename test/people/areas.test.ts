@@ -43,6 +43,14 @@ describe.each(databaseTargets())('areas import and list ($name)', (target) => {
     expect(await areaPath(database.db, 'NGO-B')).toBe('/44/4401/440103/440103002/NGO-A/NGO-B/');
   });
 
+  it('moves a whole subtree when an area gets a new parent', async () => {
+    await admin.run('areas', 'import', admin.file('deeper.csv', 'code,name,parent_code,level\nNGO-C,项目点C,NGO-B,village\n'));
+    const moved = await admin.run('areas', 'import', admin.file('move.csv', 'code,name,parent_code,level\nNGO-B,项目点B,440103001,township\n'));
+    expect(moved.out).toContain('created 0, updated 1');
+    expect(await areaPath(database.db, 'NGO-B')).toBe('/44/4401/440103/440103001/NGO-B/');
+    expect(await areaPath(database.db, 'NGO-C')).toBe('/44/4401/440103/440103001/NGO-B/NGO-C/');
+  });
+
   it('lists a subtree as an indented tree', async () => {
     const result = await admin.run('areas', 'list', '--under', '440103001');
     expect(result.code).toBe(0);
@@ -50,6 +58,7 @@ describe.each(databaseTargets())('areas import and list ($name)', (target) => {
     expect(lines[2]).toMatch(/^440103001\s+沙面街道\s+township/);
     expect(lines[3]).toMatch(/^ {2}440103001001\s+沙面社区\s+village/);
     expect(result.out).not.toContain('岭南');
+    expect(result.out).toMatch(/ {2}NGO-B\s+项目点B\s+township/);
     const unknown = await admin.run('areas', 'list', '--under', '999');
     expect(unknown).toMatchObject({ code: 1, err: 'areas: unknown area code 999' });
   });
