@@ -2,7 +2,8 @@
 // 1,000,000 children, 10,000 caseworkers and 10,000,000 past visits generated in SQL (× BENCH_SCALE), the time to
 // compute one day's reminders and all digests; then the outbox sender's delivery rate through the real Telegram
 // channel (grammY) against a loopback fake Bot API enforcing 30 messages a second with 429 retry_after.
-// `npm run bench` includes it with BENCH_SCHEDULER=1; `npx tsx bench/scheduler.ts` runs it alone.
+// `npm run bench` includes it with BENCH_SCHEDULER=1; `npx tsx bench/scheduler.ts` runs it alone. Knobs: BENCH_SCALE,
+// BENCH_DELIVERY_MESSAGES, BENCH_SENDER_CONCURRENCY, BENCH_SCHEDULER_PARTS=county,delivery, BENCH_KEEP=1.
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { eq, sql } from 'drizzle-orm';
@@ -154,7 +155,7 @@ async function deliveryBench(url: string, messages: number): Promise<BenchResult
       notBefore: new Date(Date.now() - 1000),
     }));
     for (let i = 0; i < rows.length; i += 1000) await enqueue(db, rows.slice(i, i + 1000));
-    const sender = new OutboxSender({ db, config, logger, channels: new Map([['telegram', channel]]), clock: () => new Date() });
+    const sender = new OutboxSender({ db, config, logger, channels: new Map([['telegram', channel]]), clock: () => new Date(), concurrency: Number(process.env.BENCH_SENDER_CONCURRENCY ?? 8) });
     const started = Date.now();
     for (;;) {
       const r = await sender.runOnce();
