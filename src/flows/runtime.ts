@@ -417,16 +417,12 @@ export class FlowRuntime {
     const q = (op: string) => questionData(conv.id, conv.version, op);
     const page = Number(conv.answers.__page ?? 0);
     const found = conv.answers.__found as { id: number; name: string; nextVisitDue: string | null }[] | undefined;
-    const list = found ?? (await caseloadPage(ctx.tx, ctx.actor, page, PAGE_SIZE, step.includePending)).items;
-    const rows: Button[][] = grid(list.map((c) => ({ label: childLabel(ctx, c), data: q(`c${c.id}`) })), 2);
+    const listed = found ? { items: found, hasMore: false } : await caseloadPage(ctx.tx, ctx.actor, page, PAGE_SIZE, step.includePending);
+    const rows: Button[][] = grid(listed.items.map((c) => ({ label: childLabel(ctx, c), data: q(`c${c.id}`) })), 2);
     const extra: Button[] = [];
-    if (!found) {
-      const { hasMore } = await caseloadPage(ctx.tx, ctx.actor, page + 1, PAGE_SIZE, step.includePending).then((r) => ({ hasMore: r.items.length > 0 }));
-      if (page > 0) extra.push({ label: coreText(ctx.locale, 'child.previous'), data: q(`p${page - 1}`) });
-      if (hasMore) extra.push({ label: coreText(ctx.locale, 'child.more'), data: q(`p${page + 1}`) });
-    } else {
-      extra.push({ label: coreText(ctx.locale, 'child.caseload'), data: q('p0') });
-    }
+    if (found) extra.push({ label: coreText(ctx.locale, 'child.caseload'), data: q('p0') });
+    if (page > 0 && !found) extra.push({ label: coreText(ctx.locale, 'child.previous'), data: q(`p${page - 1}`) });
+    if (listed.hasMore) extra.push({ label: coreText(ctx.locale, 'child.more'), data: q(`p${page + 1}`) });
     if (extra.length) rows.push(extra);
     if (step.allowUnknown) rows.push([{ label: coreText(ctx.locale, 'child.unknown'), data: q('u') }]);
     return rows;
