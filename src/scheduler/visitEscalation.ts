@@ -3,8 +3,9 @@
 // (child, due date, level) is recorded once; a visit logged moves the due date and so ends the escalation.
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
-import { children, visitEscalations } from '../db/schema.js';
+import type { Actor } from '../db/actor.js';
+import type { Conn, Db } from '../db/client.js';
+import { areas, assignments, children, staff, visitEscalations } from '../db/schema.js';
 import { addDays, localDate } from './time.js';
 
 export async function escalateOverdueVisits(db: Db, config: Config, now: Date): Promise<{ level0: number; level1: number }> {
@@ -24,4 +25,42 @@ export async function escalateOverdueVisits(db: Db, config: Config, now: Date): 
     counts[level === 0 ? 'level0' : 'level1'] = rows.length;
   }
   return counts;
+}
+
+export interface EscalatedChild {
+  childId: number;
+  name: string;
+  village: string;
+  dueOn: string;
+  level: number;
+  caseworker: string | null;
+}
+
+/**
+ * A supervisor's (or admin's) escalation list: the children in their subtree whose overdue visit has been escalated
+ * to their level — level k reaches the recipient when k supervised areas lie between the child and them (as
+ * supervisorsFor counts). Most overdue first. For a command or menu entry; the digest carries the same list.
+ */
+export async function escalationListFor(
+  conn: Conn,
+  actor: Pick<Actor, 'role' | 'areaPath'>,
+  limit = 50,
+): Promise<EscalatedChild[]> {
+  if (actor.role === 'caseworker') return [];
+  const prefix = actor.role === 'admin' ? '/' : actor.areaPath;
+  const rows = await conn.execute(sql`
+    with sup as (
+      select distinct a.path from ${staff} s join ${areas} a on a.code = s.area_code
+      where s.role = 'supervisor' and s.active and a.path like ${prefix} || '%' and a.path <> ${prefix})
+    select c.id as "childId", c.name, ca.name as village, e.due_on::text as "dueOn", e.level, cw.name as caseworker
+    from ${visitEscalations} e
+    join ${children} c on c.id = e.child_id and c.next_visit_due = e.due_on and c.status = 'active'
+    join ${areas} ca on ca.code = c.area_code
+    left join ${assignments} asg on asg.child_id = c.id and asg.ended_at is null
+    left join ${staff} cw on cw.id = asg.staff_id and cw.active
+    where ca.path like ${prefix} || '%'
+      and e.level = (select count(*) from sup where ca.path like sup.path || '%')
+    order by e.due_on, c.id
+    limit ${limit}`);
+  return Array.isArray(rows) ? (rows as EscalatedChild[]) : ((rows as unknown as { rows: EscalatedChild[] }).rows ?? []);
 }

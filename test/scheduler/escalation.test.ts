@@ -4,6 +4,7 @@ import type { Database } from '../../src/db/client.js';
 import { auditLog, reportEvents, reports, visitEscalations } from '../../src/db/schema.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
 import { handleReportAction } from '../../src/scheduler/reports.js';
+import { escalationListFor } from '../../src/scheduler/visitEscalation.js';
 import { databaseTargets } from '../support/db.js';
 import { channelsOf, Clock, logger, outboxRows, RecordingChannel, resetDatabase, sh, testConfig, TZ, V1, V3, type World } from './fixture.js';
 import { seedWorld } from './fixture.js';
@@ -65,6 +66,14 @@ describe.each(databaseTargets())('escalation ladders on $name', (target) => {
     expect(county).toContain('逾半月（红旗村，李主任）逾期15天');
     expect(county).not.toContain('逾八天（');
     expect(local.to('west')[0]!.text).not.toContain('Overdue by more than');
+
+    // The same lists, asked for directly (a command or menu entry).
+    const listOf = async (id: number) => (await escalationListFor(database.db, await world.actor(id))).map((e) => `${e.name}:${e.level}`);
+    expect(await listOf(ids.east)).toEqual(['逾半月:0', '逾八天:0']);
+    expect(await listOf(ids.county)).toEqual(['逾半月:1']);
+    expect(await listOf(ids.west)).toEqual([]);
+    expect(await listOf(ids.admin)).toEqual([]);
+    expect(await listOf(ids.li)).toEqual([]);
 
     // A visit moves the due date: the escalation is over.
     await world.addVisit({ child: eight, staff: ids.li, on: '2026-11-23', at: sh('2026-11-23T09:00:00') });
