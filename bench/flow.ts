@@ -176,6 +176,10 @@ export async function runFlowBench(options: FlowBenchOptions): Promise<{ results
     results.push({ name: 'memory.rss.bench_idle', value: mb(idleRss), unit: 'MB', note: 'the bench process with the three bots loaded, before the measured runs' });
     results.push({ name: 'memory.rss.flow_peak', value: mb(median(peaks)), unit: 'MB', note: 'peak RSS of the bench process during our runs (sampled every 25 ms), median over runs; target < 300' });
     return { results, database: { kind: 'postgres', version: target.version } };
+  } catch (error) {
+    // Said before the clean-up: dropping the database ends its connections, which can take the process down.
+    log(`flow benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    throw error;
   } finally {
     for (const b of bots) await b.close().catch(() => {});
     await database.close().catch(() => {});

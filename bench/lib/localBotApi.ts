@@ -20,6 +20,12 @@ const botInfo: UserFromGetMe = {
   allows_users_to_create_topics: false,
 } as UserFromGetMe;
 
+/**
+ * Update ids are unique across every LocalBotApi in the process: ours deduplicates by update id, and two instances
+ * counting from nearby bases would make one bot's updates look like redeliveries of the other's.
+ */
+let nextUpdateId = 1;
+
 export interface Screen {
   message_id: number;
   text: string;
@@ -32,10 +38,9 @@ export class LocalBotApi {
   /** Newest text, per chat (to check a conversation's end). */
   readonly lastText = new Map<number, string>();
   readonly calls = new Map<string, number>();
+  /** The last few texts sent or edited, per chat, for error messages. */
+  readonly history = new Map<number, string[]>();
   private nextMessageId = 1;
-  private nextUpdateId = 1;
-
-  constructor(private readonly updateIdBase = Date.now() % 1_000_000_000) {}
 
   /** Installs the transformer on a bot's Api: nothing leaves the process. */
   install(api: Api): void {
@@ -54,6 +59,9 @@ export class LocalBotApi {
         const messageId = method === 'sendMessage' ? this.nextMessageId++ : Number(p.message_id);
         const text = String(p.text ?? '');
         this.lastText.set(chatId, text);
+        const seen = this.history.get(chatId) ?? [];
+        seen.push(`${method}: ${text.slice(0, 80)}`);
+        this.history.set(chatId, seen.slice(-8));
         const markup = p.reply_markup as InlineKeyboardMarkup | undefined;
         const buttons = (markup?.inline_keyboard ?? []).flat().filter((b): b is InlineKeyboardButton.CallbackButton => 'callback_data' in b);
         if (buttons.length > 0) this.screens.set(chatId, { message_id: messageId, text, buttons });
@@ -76,7 +84,7 @@ export class LocalBotApi {
   text(user: User, text: string): Update {
     const command = /^\/\w+/.exec(text)?.[0];
     return {
-      update_id: this.updateIdBase + this.nextUpdateId++,
+      update_id: nextUpdateId++,
       message: {
         message_id: this.nextMessageId++,
         date: Math.floor(Date.now() / 1000),
@@ -93,11 +101,13 @@ export class LocalBotApi {
     const screen = this.screens.get(user.id);
     if (!screen) throw new Error(`chat ${user.id}: no message with buttons to press (last text: ${this.lastText.get(user.id) ?? '-'})`);
     const button = 'label' in target ? screen.buttons.find((b) => b.text.includes(target.label)) : screen.buttons[target.index];
-    if (!button) throw new Error(`chat ${user.id}: no button ${JSON.stringify(target)} among ${screen.buttons.map((b) => b.text).join(' | ')}`);
+    if (!button) {
+      throw new Error(`chat ${user.id}: no button ${JSON.stringify(target)} among ${screen.buttons.map((b) => b.text).join(' | ')}; the bot last said:\n  ${(this.history.get(user.id) ?? []).join('\n  ')}`);
+    }
     return {
-      update_id: this.updateIdBase + this.nextUpdateId++,
+      update_id: nextUpdateId++,
       callback_query: {
-        id: String(this.nextUpdateId),
+        id: String(nextUpdateId),
         from: user,
         chat_instance: String(user.id),
         data: button.callback_data,
