@@ -10,7 +10,7 @@ import type { ChannelName } from '../db/schema.js';
 import { expireStaleDrafts } from '../flows/drafts.js';
 import type { Logger } from '../logger.js';
 import { queueDigests } from './digest.js';
-import { pruneProcessedInbound } from './housekeeping.js';
+import { pruneProcessedInbound, pruneSchedulerTables } from './housekeeping.js';
 import { runOnce } from './jobs.js';
 import { queueReminders, refreshReminder } from './reminders.js';
 import { escalateReports } from './reports.js';
@@ -100,6 +100,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (firedToday(reminderCron, now)) await job('reminders', today, now, () => queueReminders(db, config, now));
       await job('draft-expiry', minuteKey, now, () => expireStaleDrafts(db, now, config));
       await job('prune-inbound', minuteKey.slice(0, 13), now, () => pruneProcessedInbound(db, now));
+      await job('prune-scheduler', today, now, () => pruneSchedulerTables(db, now, tz));
     })();
     try {
       await ticking;

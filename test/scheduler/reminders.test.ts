@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
-import { auditLog, conversations, reminderLog, snoozes } from '../../src/db/schema.js';
+import { auditLog, conversations, jobRuns, processedInbound, reminderLog, snoozes } from '../../src/db/schema.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
 import { handleSnooze } from '../../src/scheduler/snooze.js';
 import { databaseTargets } from '../support/db.js';
@@ -167,5 +167,30 @@ describe.each(databaseTargets())('caseworker reminders on $name', (target) => {
     expect(local.to('li')).toHaveLength(0);
     expect(telegram.deliveries).toHaveLength(0);
     expect(local.to('wang')[0]!.text).toContain('王小明');
+  });
+
+  it('forgets inbound ids after 48 hours, old job claims after a week and the reminder log after a month', async () => {
+    const now = MONDAY_9;
+    const hours = (h: number) => new Date(now.getTime() - h * 3_600_000);
+    await database.db.insert(processedInbound).values([
+      { key: 'telegram:old', at: hours(49) },
+      { key: 'telegram:recent', at: hours(47) },
+    ]);
+    await database.db.insert(jobRuns).values([
+      { job: 'report-escalation', runKey: 'old', startedAt: hours(24 * 8) },
+      { job: 'report-escalation', runKey: 'recent', startedAt: hours(24 * 6) },
+    ]);
+    await database.db.insert(reminderLog).values([
+      { childId: kids.ming, day: '2026-10-01', staffId: world.ids.li },
+      { childId: kids.ming, day: '2026-11-01', staffId: world.ids.li },
+    ]);
+    await scheduler.tick(now);
+    expect((await database.db.select().from(processedInbound)).map((r) => r.key)).toEqual(['telegram:recent']);
+    const runs = await database.db.select().from(jobRuns).where(eq(jobRuns.job, 'report-escalation'));
+    const keys = runs.map((r) => r.runKey);
+    expect(keys).toContain('recent');
+    expect(keys).not.toContain('old');
+    const days = (await database.db.select().from(reminderLog).where(eq(reminderLog.childId, kids.ming))).map((r) => r.day).sort();
+    expect(days).toEqual(['2026-11-01', '2026-11-23']);
   });
 });
