@@ -112,6 +112,7 @@ export class BotCore {
       now,
       today: todayIn(this.options.config.TZ_NAME, now),
       config: this.options.config,
+      memo: new Map(),
     };
     let conversation = await this.runtime.activeConversation(ctx);
     const before = [];

@@ -43,8 +43,15 @@ export function isValidDay(day: string): boolean {
 }
 
 /** The calendar day `now` falls on in `timeZone` (an IANA name such as Asia/Shanghai). */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function todayIn(timeZone: string, now: Date): string {
-  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  // Building a DateTimeFormat costs far more than using one; every message asks for today.
+  let fmt = dayFormats.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, fmt);
+  }
   const got: Record<string, string> = {};
   for (const p of fmt.formatToParts(now)) got[p.type] = p.value;
   return `${got.year}-${got.month}-${got.day}`;

@@ -4,12 +4,13 @@ import { childForActor, type ChildRow } from '../db/children.js';
 import { ageOn } from '../domain/dates.js';
 import { categoryNames, nameOf, riskNames } from '../i18n/domain.js';
 import { flowText } from '../i18n/flows.js';
-import type { Answers, FlowContext } from './types.js';
+import { once, type Answers, type FlowContext } from './types.js';
 
 export class ChildOutOfScope extends Error {}
 
 export async function chosenChild(ctx: FlowContext, answers: Answers): Promise<ChildRow> {
-  const child = await childForActor(ctx.tx, ctx.actor, Number(answers.child), ctx.channel);
+  const id = Number(answers.child);
+  const child = await once(ctx, `child:${id}`, () => childForActor(ctx.tx, ctx.actor, id, ctx.channel));
   if (!child) throw new ChildOutOfScope(String(answers.child));
   return child;
 }

@@ -18,6 +18,19 @@ export interface FlowContext {
   /** Today in the deployment's time zone, YYYY-MM-DD. */
   today: string;
   config: Config;
+  /** Reads shared by the prompts and checks of one action (the chosen child, the visit policy), made once. */
+  memo?: Map<string, Promise<unknown>>;
+}
+
+/** Runs `read` once per action for `key`; without a memo, every time. */
+export function once<T>(ctx: FlowContext, key: string, read: () => Promise<T>): Promise<T> {
+  if (!ctx.memo) return read();
+  let hit = ctx.memo.get(key) as Promise<T> | undefined;
+  if (!hit) {
+    hit = read();
+    ctx.memo.set(key, hit);
+  }
+  return hit;
 }
 
 export interface Choice {

@@ -14,7 +14,7 @@ import { dimensionNames, levelNames, nameOf, riskNames, visitKindNames } from '.
 import { flowText } from '../i18n/flows.js';
 import { childHeadline, chosenChild } from './childInfo.js';
 import { choiceStep, dateStep, pastDayRule, recentDayShortcuts, textStep, yesNoStep } from './steps.js';
-import type { Answers, Attachment, Flow, FlowContext, Step } from './types.js';
+import { once, type Answers, type Attachment, type Flow, type FlowContext, type Step } from './types.js';
 
 const riskSchema = z.enum(riskLevels);
 const levelSchema = z.enum(dimensionLevels);
@@ -60,7 +60,8 @@ async function defaultNextVisit(ctx: FlowContext, answers: Answers): Promise<str
   const child = await chosenChild(ctx, answers);
   const risk = riskSchema.parse(answers.risk ?? (answers.carried as Carried | undefined)?.risk ?? child.riskLevel);
   const date = String(answers.date ?? ctx.today);
-  return nextVisitDue({ lastVisitOn: date, categories: child.categories, risk, rows: await loadPolicy(ctx.tx), today: ctx.today });
+  const rows = await once(ctx, 'policy', () => loadPolicy(ctx.tx));
+  return nextVisitDue({ lastVisitOn: date, categories: child.categories, risk, rows, today: ctx.today });
 }
 
 const needsGuardianshipAgreement = (categories: readonly string[]) =>
