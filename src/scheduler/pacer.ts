@@ -1,6 +1,10 @@
 // Sending within each platform's rate limits. Sliding windows (N sends per W ms) per channel and per chat; a
 // 429's retry_after blocks the whole channel until it passes. Works on a monotonic clock, not the scheduler's
 // (possibly simulated) clock, because the limits are the platform's real ones.
+//
+// A send occupies its window from the moment it leaves until its answer comes back, and the window is counted
+// from the answer: the platform saw the request somewhere in between, so however requests are delayed or
+// reordered on the way, the platform never sees more than N within W.
 import type { ChannelName } from '../db/schema.js';
 
 export interface Window {
@@ -11,29 +15,32 @@ export interface Window {
 export interface ChannelLimits {
   overall: Window[];
   perChat: Window[];
-  /**
-   * Added to every window: requests leave here in order but reach the platform with some jitter, and a send
-   * that lands inside the previous window costs a whole retry_after (a second or more) for the channel.
-   */
+  /** Added to every window (clock granularity); widened after each 429 met, as a safety net. */
   marginMs?: number;
 }
 
 /** Telegram: ~30/s overall, ~1/s per chat. Feishu: 50/s and 1,000/min per app, 5/s per chat. Local: none. */
 export const defaultLimits: Record<ChannelName, ChannelLimits> = {
-  telegram: { overall: [{ max: 30, perMs: 1000 }], perChat: [{ max: 1, perMs: 1000 }], marginMs: 50 },
+  telegram: { overall: [{ max: 30, perMs: 1000 }], perChat: [{ max: 1, perMs: 1000 }], marginMs: 10 },
   feishu: {
     overall: [
       { max: 50, perMs: 1000 },
       { max: 1000, perMs: 60_000 },
     ],
     perChat: [{ max: 5, perMs: 1000 }],
-    marginMs: 50,
+    marginMs: 10,
   },
   local: { overall: [], perChat: [] },
 };
 
+interface Stamp {
+  t: number;
+  /** False while the request is on its way: it counts as sent "now" until its answer. */
+  done: boolean;
+}
+
 class SlidingLog {
-  private readonly stamps: number[] = [];
+  private stamps: Stamp[] = [];
   constructor(private readonly windows: Window[]) {}
 
   /** 0 when a send may go at `t`, else how long to wait; each window is widened by `margin` ms. */
@@ -41,35 +48,36 @@ class SlidingLog {
     let wait = 0;
     for (const w of this.windows) {
       const span = w.perMs + margin;
-      const inWindow = this.countSince(t - span);
-      if (inWindow >= w.max) {
-        const oldestThatMatters = this.stamps[this.stamps.length - w.max]!;
-        wait = Math.max(wait, oldestThatMatters + span - t);
-      }
+      const live = this.stamps.filter((s) => !s.done || s.t > t - span);
+      if (live.length < w.max) continue;
+      const finished = live.filter((s) => s.done).map((s) => s.t).sort((a, b) => a - b);
+      const mustLeave = live.length - w.max + 1;
+      // Waiting on answers still in flight: look again shortly.
+      wait = Math.max(wait, finished.length >= mustLeave ? finished[mustLeave - 1]! + span - t : 5);
     }
     return wait;
   }
 
-  record(t: number): void {
-    this.stamps.push(t);
-    this.prune(t);
+  take(t: number): Stamp {
+    const stamp = { t, done: false };
+    this.stamps.push(stamp);
+    return stamp;
   }
 
   prune(t: number): void {
     // Keep what the widest window (with the largest margin ever used) can still count.
     const longest = Math.max(0, ...this.windows.map((w) => w.perMs)) + MAX_MARGIN_MS;
-    while (this.stamps.length > 0 && this.stamps[0]! <= t - longest) this.stamps.shift();
+    this.stamps = this.stamps.filter((s) => !s.done || s.t > t - longest);
   }
 
   get idle(): boolean {
     return this.stamps.length === 0;
   }
+}
 
-  private countSince(since: number): number {
-    let n = 0;
-    for (let i = this.stamps.length - 1; i >= 0 && this.stamps[i]! > since; i--) n++;
-    return n;
-  }
+/** A slot taken for one send; `done()` when the platform has answered (or the send failed). */
+export interface Ticket {
+  done(): void;
 }
 
 /** Each 429 widens a platform's margin by this much (up to the maximum); steady success narrows it back. */
@@ -103,8 +111,8 @@ export class Pacer {
     return m;
   }
 
-  /** Takes a slot for one send when allowed now (returns 0), else returns the ms to wait and takes nothing. */
-  tryTake(channel: string, chatId: string): number {
+  /** Takes a slot for one send when allowed now (a ticket), else says how many ms to wait and takes nothing. */
+  tryTake(channel: string, chatId: string): { wait: number; ticket?: Ticket } {
     const t = this.now();
     const limits = this.limits[channel] ?? { overall: [], perChat: [] };
     const blocked = (this.blockedUntil.get(channel) ?? 0) - t;
@@ -113,11 +121,22 @@ export class Pacer {
     const chat = this.log(this.perChat, chatKey, limits.perChat);
     const margin = this.margin(channel).ms;
     const wait = Math.max(blocked, overall.waitAt(t, margin), chat.waitAt(t, margin));
-    if (wait > 0) return Math.ceil(wait);
-    overall.record(t);
-    chat.record(t);
+    if (wait > 0) return { wait: Math.ceil(wait) };
+    const stamps = [overall.take(t), chat.take(t)];
     this.forgetIdleChats(t);
-    return 0;
+    return {
+      wait: 0,
+      ticket: {
+        done: () => {
+          const at = this.now();
+          for (const s of stamps) {
+            s.t = at;
+            s.done = true;
+          }
+          overall.prune(at);
+        },
+      },
+    };
   }
 
   /**

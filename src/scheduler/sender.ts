@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { conversations, outbox, type ChannelName } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import { Pacer } from './pacer.js';
+import { Pacer, type Ticket } from './pacer.js';
 import { parseQuietHours, quietUntil } from './quietHours.js';
 
 export type OutboxRow = typeof outbox.$inferSelect;
@@ -167,10 +167,10 @@ export class OutboxSender {
       if (inflight.size < concurrency) {
         for (let i = 0; i < queue.length; i++) {
           const item = queue[i]!;
-          const w = this.pacer.tryTake(item.row.channel, item.row.chatId);
-          if (w === 0) {
+          const { wait: w, ticket } = this.pacer.tryTake(item.row.channel, item.row.chatId);
+          if (ticket) {
             queue.splice(i, 1);
-            const p = this.deliverOne(item.row, item.message, report).finally(() => inflight.delete(p));
+            const p = this.deliverOne(item.row, item.message, report, ticket).finally(() => inflight.delete(p));
             inflight.add(p);
             started = true;
             break;
@@ -235,10 +235,11 @@ export class OutboxSender {
     return ready;
   }
 
-  private async deliverOne(row: OutboxRow, message: OutMessage, report: SendReport): Promise<void> {
+  private async deliverOne(row: OutboxRow, message: OutMessage, report: SendReport, ticket: Ticket): Promise<void> {
     const channel = this.o.channels.get(row.channel);
     let result: DeliveryResult;
     if (!channel) {
+      ticket.done();
       await this.release([row], this.o.clock());
       return;
     }
@@ -246,6 +247,8 @@ export class OutboxSender {
       result = await channel.deliver(row.chatId, message, String(row.id));
     } catch (error) {
       result = { ok: false, permanent: false, error: errorText(error) };
+    } finally {
+      ticket.done();
     }
     try {
       await this.settle(row, result, report);

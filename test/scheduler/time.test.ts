@@ -64,38 +64,58 @@ describe('quiet hours', () => {
 });
 
 describe('the pacer', () => {
+  /** Takes a slot and, like a send answered at once, finishes it: the wait, 0 when sent. */
+  const send = (pacer: Pacer, channel: string, chat: string): number => {
+    const { wait, ticket } = pacer.tryTake(channel, chat);
+    ticket?.done();
+    return wait;
+  };
+
   it("keeps Telegram to 30 a second overall and 1 a second per chat, and holds the channel for a 429's wait", () => {
     let now = 0;
     const pacer = new Pacer(defaultLimits, () => now);
     let sent = 0;
-    for (let i = 0; i < 40; i++) if (pacer.tryTake('telegram', `chat${i}`) === 0) sent++;
+    for (let i = 0; i < 40; i++) if (send(pacer, 'telegram', `chat${i}`) === 0) sent++;
     expect(sent).toBe(30);
-    // Windows carry a 50 ms margin for network jitter: a 429 would cost a whole second.
-    expect(pacer.tryTake('telegram', 'chat99')).toBe(1050);
-    now = 1050;
-    expect(pacer.tryTake('telegram', 'chat99')).toBe(0);
-    expect(pacer.tryTake('telegram', 'chat99')).toBe(1050);
+    // Windows carry a 10 ms margin.
+    expect(send(pacer, 'telegram', 'chat99')).toBe(1010);
+    now = 1010;
+    expect(send(pacer, 'telegram', 'chat99')).toBe(0);
+    expect(send(pacer, 'telegram', 'chat99')).toBe(1010);
     // Local chat has no limits; Feishu allows 5 a second to one chat.
-    for (let i = 0; i < 100; i++) expect(pacer.tryTake('local', 'x')).toBe(0);
-    for (let i = 0; i < 5; i++) expect(pacer.tryTake('feishu', 'ou')).toBe(0);
-    expect(pacer.tryTake('feishu', 'ou')).toBeGreaterThan(0);
+    for (let i = 0; i < 100; i++) expect(send(pacer, 'local', 'x')).toBe(0);
+    for (let i = 0; i < 5; i++) expect(send(pacer, 'feishu', 'ou')).toBe(0);
+    expect(send(pacer, 'feishu', 'ou')).toBeGreaterThan(0);
     pacer.block('telegram', 5000);
-    now = 3050;
-    expect(pacer.tryTake('telegram', 'fresh')).toBe(3000);
-    now = 6050;
-    expect(pacer.tryTake('telegram', 'fresh')).toBe(0);
+    now = 3010;
+    expect(send(pacer, 'telegram', 'fresh')).toBe(3000);
+    now = 6010;
+    expect(send(pacer, 'telegram', 'fresh')).toBe(0);
   });
 
-  it('widens its jitter margin after a 429 and narrows it back after steady success', () => {
+  it('counts a window from the answer: a slow request delays the next window rather than overlapping it', () => {
+    let now = 0;
+    const pacer = new Pacer(defaultLimits, () => now);
+    const slow = pacer.tryTake('telegram', 'a').ticket!;
+    now = 5000;
+    // Still in flight after 5 s: the chat's one-a-second slot is taken; look again shortly.
+    expect(pacer.tryTake('telegram', 'a').wait).toBe(5);
+    slow.done();
+    expect(pacer.tryTake('telegram', 'a').wait).toBe(1010);
+    now = 6010;
+    expect(send(pacer, 'telegram', 'a')).toBe(0);
+  });
+
+  it('widens its margin after a 429 and narrows it back after steady success', () => {
     const pacer = new Pacer(defaultLimits, () => 0);
-    expect(pacer.marginOf('telegram')).toBe(50);
+    expect(pacer.marginOf('telegram')).toBe(10);
     pacer.block('telegram', 1000);
     pacer.block('telegram', 1000);
-    expect(pacer.marginOf('telegram')).toBe(130);
+    expect(pacer.marginOf('telegram')).toBe(90);
     for (let i = 0; i < 100; i++) pacer.delivered('telegram');
-    expect(pacer.marginOf('telegram')).toBe(120);
+    expect(pacer.marginOf('telegram')).toBe(80);
     for (let i = 0; i < 10_000; i++) pacer.delivered('telegram');
-    expect(pacer.marginOf('telegram')).toBe(50);
+    expect(pacer.marginOf('telegram')).toBe(10);
     // The local chat has no platform limits to adapt.
     pacer.block('local', 10);
     expect(pacer.marginOf('local')).toBe(0);
@@ -107,7 +127,7 @@ describe('the pacer', () => {
     let sent = 0;
     for (let step = 0; step < 60_000; step += 10) {
       now = step;
-      if (pacer.tryTake('feishu', `c${step}`) === 0) sent++;
+      if (send(pacer, 'feishu', `c${step}`) === 0) sent++;
     }
     expect(sent).toBe(1000);
   });
