@@ -39,6 +39,11 @@ interface Stamp {
   done: boolean;
 }
 
+/** A request never answered (a hung connection) stops holding its slot after this long. */
+const IN_FLIGHT_LIMIT_MS = 60_000;
+const settled = (s: Stamp, t: number) => s.done || t - s.t >= IN_FLIGHT_LIMIT_MS;
+const endOf = (s: Stamp) => (s.done ? s.t : s.t + IN_FLIGHT_LIMIT_MS);
+
 class SlidingLog {
   private stamps: Stamp[] = [];
   constructor(private readonly windows: Window[]) {}
@@ -48,9 +53,9 @@ class SlidingLog {
     let wait = 0;
     for (const w of this.windows) {
       const span = w.perMs + margin;
-      const live = this.stamps.filter((s) => !s.done || s.t > t - span);
+      const live = this.stamps.filter((s) => !settled(s, t) || endOf(s) > t - span);
       if (live.length < w.max) continue;
-      const finished = live.filter((s) => s.done).map((s) => s.t).sort((a, b) => a - b);
+      const finished = live.filter((s) => settled(s, t)).map(endOf).sort((a, b) => a - b);
       const mustLeave = live.length - w.max + 1;
       // Waiting on answers still in flight: look again shortly.
       wait = Math.max(wait, finished.length >= mustLeave ? finished[mustLeave - 1]! + span - t : 5);
@@ -67,7 +72,7 @@ class SlidingLog {
   prune(t: number): void {
     // Keep what the widest window (with the largest margin ever used) can still count.
     const longest = Math.max(0, ...this.windows.map((w) => w.perMs)) + MAX_MARGIN_MS;
-    this.stamps = this.stamps.filter((s) => !s.done || s.t > t - longest);
+    this.stamps = this.stamps.filter((s) => !settled(s, t) || endOf(s) > t - longest);
   }
 
   get idle(): boolean {

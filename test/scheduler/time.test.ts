@@ -104,6 +104,13 @@ describe('the pacer', () => {
     expect(pacer.tryTake('telegram', 'a').wait).toBe(1010);
     now = 6010;
     expect(send(pacer, 'telegram', 'a')).toBe(0);
+    // A request never answered stops holding the chat after a minute.
+    now = 10_000;
+    pacer.tryTake('telegram', 'b');
+    now = 69_999;
+    expect(pacer.tryTake('telegram', 'b').wait).toBe(5);
+    now = 71_010;
+    expect(pacer.tryTake('telegram', 'b').wait).toBe(0);
   });
 
   it('widens its margin after a 429 and narrows it back after steady success', () => {
