@@ -1,7 +1,7 @@
 // Crash safety: the service, a child process on a throwaway PostgreSQL database, is killed with SIGKILL at seeded
 // random moments while a caseworker logs a visit and files a report through the local chat API. The client retries
 // each lost action with the same id, as the page does. At the end every answer the service acknowledged is stored,
-// the visit and the report exist exactly once, and no draft is left open.
+// the visit and the report exist exactly once, the report's alerts are queued once, and no draft is left open.
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutMessage } from '../../src/bot/message.js';
@@ -12,7 +12,10 @@ import { buttonData, messagesOf, prng, textOf, type Step } from './support/local
 const seed = Number(process.env.ROBUSTNESS_SEED ?? 20261123);
 
 const visit: Step[] = [{ say: '/visit' }, { say: '胡婷' }, { press: '今天' }, { press: '到校' }, { press: '见到本人' }, { press: '情况无变化' }, { press: '确认提交' }];
-const report: Step[] = [{ say: '/report' }, { press: '否' }];
+const report: Step[] = [
+  { say: '/report' }, { press: '是，紧急' }, { press: '已报警，继续' }, { say: '刘洋' }, { press: '多处损伤' }, { press: '被遗弃' }, { press: '完成' },
+  { say: '手臂和背部多处淤青' }, { say: '今天上午' }, { say: '柳树村2组刘家' }, { press: '已报案' }, { say: 'JJ20261123-0042' }, { press: '确认提交' },
+];
 
 describe.runIf(serverUrl)('crash safety (SIGKILL mid-conversation, real PostgreSQL)', () => {
   let dropDb: () => Promise<void>;
@@ -36,7 +39,7 @@ describe.runIf(serverUrl)('crash safety (SIGKILL mid-conversation, real PostgreS
     await dropDb?.();
   });
 
-  it(`loses no acknowledged answer and stores the visit once (seed ${seed})`, async () => {
+  it(`loses no acknowledged answer and stores the visit and the report once (seed ${seed})`, async () => {
     const random = prng(seed);
     let shown: OutMessage[] = [];
     let kills = 0;
@@ -103,11 +106,17 @@ describe.runIf(serverUrl)('crash safety (SIGKILL mid-conversation, real PostgreS
        where v.staff_id = ${staffId} and v.ref not like 'ZF-DEMO-%'`;
     expect(visits).toHaveLength(1);
     expect(visits[0]).toMatchObject({ kind: 'school', same_as_last: true, name: '胡婷' });
+    const reports = await sql<{ ref: string; situations: string[]; receipt: string; alerts: number }[]>`
+      select r.ref, r.situations, r.police_receipt as receipt,
+             (select count(*)::int from outbox o where o.dedupe_key like 'report:' || r.id || '%') as alerts
+        from reports r where r.reporter_staff_id = ${staffId}`;
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ situations: ['injuries_violence', 'abandonment'], receipt: 'JJ20261123-0042' });
+    expect(reports[0]!.alerts).toBeGreaterThanOrEqual(1);
+    const [alerts] = await sql<{ n: number; keys: number }[]>`select count(*)::int as n, count(distinct dedupe_key)::int as keys from outbox where kind = 'report.alert'`;
+    expect(alerts!.n).toBe(alerts!.keys);
     const active = await sql<{ n: number }[]>`select count(*)::int as n from conversations where staff_id = ${staffId} and status = 'active'`;
-    // The report was only begun: its draft is the one active conversation, at the step after the danger question.
-    expect(active[0]!.n).toBe(1);
-    const [draft] = await sql<{ flow: string; answers: Record<string, unknown> }[]>`select flow, answers from conversations where staff_id = ${staffId} and status = 'active'`;
-    expect(draft!.flow).toBe('report');
-    expect(textOf({ replies: shown })).not.toBe('');
+    expect(active[0]!.n).toBe(0);
+    expect(textOf({ replies: shown })).toContain(reports[0]!.ref);
   }, 120_000);
 });
