@@ -169,8 +169,9 @@ async function deliveryBench(url: string, messages: number): Promise<BenchResult
     const limited = sends.filter((c) => c.status === 429).length;
     const first = Math.min(...ok.map((c) => c.at));
     const last = Math.max(...ok.map((c) => c.at));
-    // N messages at R/s span (N − 1)/R seconds from the first to the last.
-    const rate = (ok.length - 1) / seconds(last - first);
+    // A sliding window lets the first 30 go at once, then 30 each second: N messages at exactly the limit span
+    // N/30 − 1 seconds from the first arrival to the last. So the rate is N / (span + 1 s).
+    const rate = ok.length / (seconds(last - first) + 1);
     const perChat = new Map<string, number>();
     for (const c of ok) perChat.set(String(c.params.chat_id), (perChat.get(String(c.params.chat_id)) ?? 0) + 1);
     const lost = chats.filter((id) => !perChat.has(String(id))).length;
