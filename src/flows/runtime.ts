@@ -66,6 +66,8 @@ export class FlowRuntime {
     if (flow.roles && !flow.roles.includes(ctx.actor.role)) {
       return { replies: [message(coreText(ctx.locale, 'flow.notForRole'))] };
     }
+    // A flow without questions (a list, a lookup) answers at once and leaves any draft alone.
+    if (flow.steps.length === 0) return { replies: await flow.commit(ctx, preset) };
     const current = await this.activeConversation(ctx);
     if (current) {
       const answers = { ...current.answers, __returnTo: returnStep(current), __switch: { flow: flowName, preset } };

@@ -85,6 +85,10 @@ const zh = {
   'status.openReports': '未结报告：',
   'status.reportOpen': '待确认',
   'status.reportAcked': '已确认',
+  'overdue.title': '⚠️ 逾期上报名单（最久的在前）：',
+  'overdue.line': '{name}（{village}）逾期{days}天，应于{due}走访 · {caseworker}',
+  'overdue.more': '仅显示前{n}个。完整名单见每日简报或导出。',
+  'overdue.none': '你的辖区目前没有上报的逾期走访。',
 } as const;
 
 type Key = keyof typeof zh;
@@ -173,6 +177,10 @@ const en: Record<Key, string> = {
   'status.openReports': 'Open reports: ',
   'status.reportOpen': 'awaiting acknowledgement',
   'status.reportAcked': 'acknowledged',
+  'overdue.title': '⚠️ Escalated overdue visits (longest first):',
+  'overdue.line': '{name} ({village}) {days} days overdue, due {due} · {caseworker}',
+  'overdue.more': 'Only the first {n} are shown; the daily digest and the export have them all.',
+  'overdue.none': 'No overdue visits have been escalated in your area.',
 };
 
 export const flowText = translator<Key>({ 'zh-CN': zh, en });

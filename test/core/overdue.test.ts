@@ -1,0 +1,44 @@
+// The supervisor's escalation list, after the scheduler's daily escalation has run on the demo county.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BotCore } from '../../src/bot/core.js';
+import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/client.js';
+import { defaultFlows } from '../../src/flows/registry.js';
+import { createLogger } from '../../src/logger.js';
+import { escalateOverdueVisits } from '../../src/scheduler/visitEscalation.js';
+import { CoreDriver } from '../support/chat.js';
+import { databaseTargets } from '../support/db.js';
+import { demoWorld, NOW, TestClock } from '../support/world.js';
+
+describe.each(databaseTargets())('escalation list on $name', (target) => {
+  let database: Database;
+  let chat: CoreDriver;
+
+  beforeEach(async () => {
+    database = await target.openDemo();
+    const world = await demoWorld(database.db);
+    const config = loadConfig({});
+    await escalateOverdueVisits(database.db, config, NOW);
+    const core = new BotCore({ db: database.db, config, logger: createLogger('silent'), flows: defaultFlows(), clock: new TestClock().now, rateLimit: { burst: 1e6, perSecond: 1e6 } });
+    chat = new CoreDriver(core, world);
+  });
+  afterEach(() => database.close());
+
+  it('shows a supervisor the overdue visits of their own area only, without touching a draft', async () => {
+    await chat.say('赵督导员', '/status');
+    const [list] = await chat.say('赵督导员', '/overdue');
+    expect(list!.text).toContain('逾期上报名单');
+    expect(list!.text).toContain('胡婷（柳树村）逾期43天，应于10月11日走访 · 李主任');
+    expect(list!.text).not.toContain('石桥村');
+    const [menu] = await chat.say('赵督导员', '/menu');
+    expect(menu!.buttons.join(' ')).toContain('继续未完成的“查看儿童档案”');
+    expect(menu!.buttons.join(' ')).toContain('⚠️ 逾期上报名单');
+  });
+
+  it('is not offered to a caseworker', async () => {
+    const [refused] = await chat.say('李主任', '/overdue');
+    expect(refused!.text).toContain('你的角色不能使用这个功能');
+    const [menu] = await chat.say('李主任', '/menu');
+    expect(menu!.buttons.join(' ')).not.toContain('逾期上报名单');
+  });
+});
