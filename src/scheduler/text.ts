@@ -1,5 +1,6 @@
 // The scheduler's messages in the recipient's language (zh-CN unless the staff record or account says `en`).
 import { scheduler, type SchedulerTextKey } from '../i18n/sections/scheduler.js';
+import { localTime } from './time.js';
 
 export type Locale = 'zh-CN' | 'en';
 
@@ -24,16 +25,8 @@ export function formatDay(date: string, locale: Locale): string {
 
 /** An instant as the zone's clock shows it: 11月23日 14:05 / Nov 23 14:05. */
 export function formatInstant(at: Date, tz: string, locale: Locale): string {
-  const parts: Record<string, string> = {};
-  for (const p of new Intl.DateTimeFormat('en-CA', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(at))
-    parts[p.type] = p.value;
-  return `${formatDay(`${parts.year}-${parts.month}-${parts.day}`, locale)} ${parts.hour}:${parts.minute}`;
+  const { date, minutes } = localTime(at, tz);
+  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
+  const mm = String(minutes % 60).padStart(2, '0');
+  return `${formatDay(date, locale)} ${hh}:${mm}`;
 }
