@@ -28,6 +28,12 @@ export interface OutMessage {
   buttons?: Button[][];
   /** A chart or picture to send with the text (digests). */
   image?: OutImage;
+  /**
+   * The question takes a calendar day. A channel with a date picker (Feishu cards) offers one; the day picked is
+   * sent back as button data: `data` followed by the day as eight digits (YYYYMMDD). Others rely on the buttons and
+   * typed dates.
+   */
+  datePicker?: { data: string; initial: string };
 }
 
 export const plain = (text: string): Span => ({ text });

@@ -1,10 +1,11 @@
 // Button data of flow questions: `q.<tag>.<version>.<op>` — a short reference, re-checked on every press.
 // tag: the conversation's first 8 hex digits; version: the row's version (base 36) when the question was asked.
 // op: <n> choice index · c<id> child · p<n> page · u unknown child · t<n> toggle · d done · b back · s skip ·
-//     x cancel? · y confirm · e edit list · e<n> edit step n · k keep draft · z discard draft
+//     x cancel? · y confirm · e edit list · e<n> edit step n · k keep draft · z discard draft ·
+//     v<YYYYMMDD> a day picked in a date picker
 import { z } from 'zod';
 
-const opSchema = z.string().regex(/^(\d{1,3}|c\d{1,12}|p\d{1,4}|u|t\d{1,3}|d|b|s|x|y|e\d{0,3}|k|z)$/);
+const opSchema = z.string().regex(/^(\d{1,3}|c\d{1,12}|p\d{1,4}|u|t\d{1,3}|d|b|s|x|y|e\d{0,3}|k|z|v\d{8})$/);
 
 export interface QuestionButton {
   tag: string;

@@ -216,6 +216,12 @@ export class FlowRuntime {
         return this.answer(ctx, conv, step, choice.value);
       }
       case 'text': {
+        const picked = /^v(\d{4})(\d{2})(\d{2})$/.exec(op);
+        if (picked && step.date) {
+          const parsed = await step.parse(`${picked[1]}-${picked[2]}-${picked[3]}`, ctx, conv.answers);
+          if (!parsed.ok) return this.retry(ctx, conv, parsed.error);
+          return this.answer(ctx, conv, step, parsed.value);
+        }
         const shortcut = (await step.shortcuts?.(ctx, conv.answers))?.[Number(op)];
         if (!/^\d+$/.test(op) || !shortcut) return this.unknownOp(ctx, conv);
         const parsed = await step.parse(shortcut.value, ctx, conv.answers);
@@ -403,7 +409,8 @@ export class FlowRuntime {
     if (step.optional && step.kind !== 'attachments') controls.push({ label: t('control.skip'), data: q('s') });
     controls.push({ label: t('control.cancel'), data: q('x') });
     rows.push(controls);
-    return message(text, rows);
+    const asked = message(text, rows);
+    return step.kind === 'text' && step.date ? { ...asked, datePicker: { data: q('v'), initial: ctx.today } } : asked;
   }
 
   private async editLabel(ctx: FlowContext, conv: Conversation, step: Step): Promise<string> {

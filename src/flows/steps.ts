@@ -61,6 +61,7 @@ export function dateStep(id: string, prompt: Prompt, rule: DateRule & Common): T
     kind: 'text',
     prompt: promptOf(prompt),
     shortcuts,
+    date: true,
     parse: async (text, ctx, answers): Promise<Parsed<string>> => {
       const parsed = future ? parseFutureDay(text, ctx.today) : parseDateInput(text, ctx.today);
       if (!parsed.ok) return { ok: false, error: flowText(ctx.locale, 'date.unrecognised') };

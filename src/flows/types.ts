@@ -80,6 +80,8 @@ export interface TextStep extends StepBase {
   parse(text: string, ctx: FlowContext, answers: Answers): Parsed<unknown> | Promise<Parsed<unknown>>;
   /** Buttons offered besides typing (e.g. today / yesterday for a date); their value is the answer. */
   shortcuts?(ctx: FlowContext, answers: Answers): Choice[] | Promise<Choice[]>;
+  /** The answer is a calendar day: channels with a date picker offer one. */
+  date?: boolean;
 }
 
 export interface ChildStep extends StepBase {

@@ -81,6 +81,22 @@ describe.each(databaseTargets())('core on $name', (target) => {
     expect(conv!.step).toBe('kind');
   });
 
+  it('takes a day picked in a date picker as the answer, checked like a typed date and against the version', async () => {
+    await chat.say('李主任', '/visit');
+    await chat.press('李主任', '胡婷');
+    const picker = chat.lastOutcome!.replies.at(-1)!.datePicker!;
+    expect(picker.initial).toBe('2026-11-23');
+    const future = await chat.send('李主任', { kind: 'button', data: `${picker.data}20261201` });
+    expect(texts(future)).toContain('日期不能晚于今天');
+    const retry = chat.lastOutcome!.replies.at(-1)!.datePicker!;
+    const picked = await chat.send('李主任', { kind: 'button', data: `${retry.data}20261120` });
+    expect(texts(picked)).toContain('走访方式？');
+    const stale = await chat.send('李主任', { kind: 'button', data: `${picker.data}20261119` });
+    expect(stale.toast).toBe('按钮已过期');
+    const [conv] = await database.db.select().from(conversations).where(eq(conversations.status, 'active'));
+    expect(conv!.answers.date).toBe('2026-11-20');
+  });
+
   it('refuses forged button data and a child outside the caseload, auditing the attempt', async () => {
     await chat.say('李主任', '/visit');
     const data = chat.buttonData('李主任', '胡婷');

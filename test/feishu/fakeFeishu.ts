@@ -375,6 +375,8 @@ export function visibleText(message: SentMessage): string {
 
 export function cardButtons(message: SentMessage): { label: string; value: unknown }[] {
   if (message.msgType !== 'interactive') return [];
-  const card = (message.updatedCard ?? message.content) as { elements: { tag: string; actions?: { text: { content: string }; value: unknown }[] }[] };
-  return card.elements.filter((e) => e.tag === 'action').flatMap((e) => (e.actions ?? []).map((a) => ({ label: a.text.content, value: a.value })));
+  const card = (message.updatedCard ?? message.content) as { elements: { tag: string; actions?: { tag: string; text?: { content: string }; value: unknown }[] }[] };
+  return card.elements
+    .filter((e) => e.tag === 'action')
+    .flatMap((e) => (e.actions ?? []).filter((a) => a.tag === 'button').map((a) => ({ label: a.text!.content, value: a.value })));
 }

@@ -34,7 +34,7 @@ const cardActionSchema = z
     /** After flattening, the card's own update token (c-…) overrides the header's verification token. */
     token: z.string().max(500).optional(),
     operator: userIds,
-    action: z.object({ value: z.unknown(), tag: z.string().optional() }).loose(),
+    action: z.object({ value: z.unknown(), tag: z.string().optional(), option: z.string().max(100).optional() }).loose(),
     context: z.object({ open_message_id: z.string().optional(), open_chat_id: z.string().optional() }).loose().optional(),
   })
   .loose();
@@ -190,6 +190,13 @@ export function translateCardAction(data: unknown): CardActionTranslation | unde
   const { event_id: eventId, token, operator, action, context } = parsed.data;
   const value = buttonValueSchema.safeParse(action.value);
   if (!value.success) return undefined;
+  // A date picker answers with its day in `option` ("2026-11-20 +0800"); the core reads it as digits after its data.
+  let pressed = value.data.d;
+  if (action.tag === 'date_picker') {
+    const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(typeof action.option === 'string' ? action.option : '');
+    if (!day) return undefined;
+    pressed = `${pressed}${day[1]}${day[2]}${day[3]}`;
+  }
   // The event id is stable across Feishu's redeliveries; the card token identifies the click when it is absent.
   const id = eventId ?? (token ? `card:${token}` : undefined);
   if (!id) return undefined;
@@ -201,7 +208,7 @@ export function translateCardAction(data: unknown): CardActionTranslation | unde
       // Without the chat, answer the user directly: an open_id is a valid receive id too.
       chatId: context?.open_chat_id ?? operator.open_id,
       chatType: 'private',
-      event: { kind: 'button', data: value.data.d },
+      event: { kind: 'button', data: pressed },
     },
     messageId: context?.open_message_id,
   };

@@ -65,9 +65,16 @@ function buttonElement(button: Button, index: number): Record<string, unknown> {
 }
 
 /** A card: the text, then one action row per row of buttons. `update_multi` lets a later patch replace it. */
-export function cardFor(text: Rich, buttons: Button[][] = [], imageKey?: { key: string; alt: string }): FeishuCard {
+export function cardFor(
+  text: Rich,
+  buttons: Button[][] = [],
+  imageKey?: { key: string; alt: string },
+  datePicker?: OutMessage['datePicker'],
+): FeishuCard {
   const elements: Record<string, unknown>[] = [{ tag: 'div', text: { tag: 'lark_md', content: richToLarkMd(text) } }];
   if (imageKey) elements.push({ tag: 'img', img_key: imageKey.key, alt: { tag: 'plain_text', content: imageKey.alt } });
+  // The card's calendar: the day picked comes back in the action's `option` (see events.ts).
+  if (datePicker) elements.push({ tag: 'action', actions: [{ tag: 'date_picker', initial_date: datePicker.initial, value: { d: datePicker.data } }] });
   buttons.forEach((row, r) => {
     if (row.length === 0) return;
     elements.push({
@@ -86,18 +93,18 @@ export interface RenderedMessage {
 
 /** An image must be uploaded first; `imageKey` is the key the upload returned. */
 export function renderMessage(message: OutMessage, imageKey?: string): RenderedMessage {
-  const hasButtons = (message.buttons ?? []).some((row) => row.length > 0);
+  const hasButtons = (message.buttons ?? []).some((row) => row.length > 0) || message.datePicker !== undefined;
   if (!hasButtons && !imageKey) return { msgType: 'post', content: JSON.stringify(richToPost(message.text)) };
   const image = imageKey && message.image ? { key: imageKey, alt: message.image.alt } : undefined;
-  return { msgType: 'interactive', content: JSON.stringify(cardFor(message.text, message.buttons, image)) };
+  return { msgType: 'interactive', content: JSON.stringify(cardFor(message.text, message.buttons, image, message.datePicker)) };
 }
 
 /**
  * The answer to a card click: usually the question and the answer chosen, without buttons, so the card becomes a
  * record; when the core keeps the question open (a multi-choice toggle, another page) it brings its new buttons.
  */
-export function resolvedCard(resolved: { text: Rich; buttons?: Button[][] }): FeishuCard {
-  return cardFor(resolved.text, resolved.buttons);
+export function resolvedCard(resolved: OutMessage): FeishuCard {
+  return cardFor(resolved.text, resolved.buttons, undefined, resolved.datePicker);
 }
 
 /** Feishu refuses cards and rich-text bodies over 30 KB; a little room is left for the request around them. */
