@@ -1,11 +1,11 @@
 // Proactive sends (the outbox's deliver) against the fake open platform: idempotency by uuid, Feishu's errors
 // mapped to retry / permanent, tenant tokens renewed by the SDK, images uploaded first.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { feishuLimits } from '../../src/bot/feishu/index.js';
 import { message, bold, plain } from '../../src/bot/message.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import type { Database } from '../../src/db/client.js';
 import { cardButtons, FakeFeishu, visibleText } from './fakeFeishu.js';
-import { FakeCore, startChannel, type Running } from './harness.js';
+import { FakeCore, type Running, startChannel, useFeishuRig } from './harness.js';
 
 const CHAT = 'oc_private_7';
 // A 1×1 transparent PNG.
@@ -16,20 +16,7 @@ describe('Feishu deliver', () => {
   let database: Database;
   let app: Running;
 
-  beforeAll(async () => {
-    database = await openDatabase({ memory: true });
-  });
-  afterAll(async () => {
-    await database.close();
-  });
-  beforeEach(async (ctx) => {
-    fake = await new FakeFeishu().start();
-    app = await startChannel({ fake, core: new FakeCore(), db: database.db });
-    ctx.onTestFinished(async () => {
-      await app.close();
-      await fake.close();
-    });
-  });
+  useFeishuRig({}, (rig) => ({ fake, app, database } = rig));
 
   it('sends once per idempotency key, however often the outbox retries', async () => {
     const reminder = message([plain('走访提醒：'), bold('王小明'), plain(' 今天到期')], [[{ label: '现在记录', data: 'rm.visit.12' }]]);

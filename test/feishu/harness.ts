@@ -5,10 +5,11 @@ import type { Inbound } from '../../src/bot/inbound.js';
 import { message, bold, plain, type OutMessage } from '../../src/bot/message.js';
 import { TemporaryFailure, type Outcome } from '../../src/bot/outcome.js';
 import { loadConfig } from '../../src/config.js';
-import type { Db } from '../../src/db/client.js';
+import { openDatabase, type Database, type Db } from '../../src/db/client.js';
 import { HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
-import { APP_ID, APP_SECRET, ENCRYPT_KEY, VERIFICATION_TOKEN, type FakeFeishu } from './fakeFeishu.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { APP_ID, APP_SECRET, ENCRYPT_KEY, FakeFeishu, VERIFICATION_TOKEN } from './fakeFeishu.js';
 
 export interface Running {
   channel: FeishuChannel;
@@ -112,4 +113,40 @@ export async function eventually<T>(probe: () => T | undefined | Promise<T | und
     if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+export interface Rig {
+  fake: FakeFeishu;
+  core: FakeCore;
+  app: Running;
+  database: Database;
+}
+
+/**
+ * The set-up every channel-level suite shares: one PGlite for the file; per test a fresh fake platform, a fake
+ * core and the channel started against them, closed when the test ends. `assign` hands each test's rig over.
+ */
+export function useFeishuRig(
+  options: Omit<Parameters<typeof startChannel>[0], 'fake' | 'core' | 'db'> & { prepare?: (fake: FakeFeishu) => void },
+  assign: (rig: Rig) => void,
+): void {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase({ memory: true });
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(async (ctx) => {
+    const { prepare, ...channelOptions } = options;
+    const fake = await new FakeFeishu().start();
+    prepare?.(fake);
+    const core = new FakeCore();
+    const app = await startChannel({ ...channelOptions, fake, core, db: database.db });
+    ctx.onTestFinished(async () => {
+      await app.close();
+      await fake.close();
+    });
+    assign({ fake, core, app, database });
+  });
 }

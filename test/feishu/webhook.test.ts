@@ -1,9 +1,9 @@
 // The webhook transport against the fake open platform: what Feishu sends, signed and encrypted as Feishu does,
 // and everything forged, stale, foreign or repeated.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.js';
 import { cardButtons, decodeLarkMd, FakeFeishu, VERIFICATION_TOKEN, visibleText } from './fakeFeishu.js';
-import { eventually, FakeCore, startChannel, temporaryFailure, type Running } from './harness.js';
+import { eventually, FakeCore, type Running, startChannel, temporaryFailure, useFeishuRig } from './harness.js';
 
 const USER = 'ou_caseworker_1';
 const CHAT = 'oc_private_1';
@@ -14,21 +14,7 @@ describe('Feishu webhook transport', () => {
   let core: FakeCore;
   let app: Running;
 
-  beforeAll(async () => {
-    database = await openDatabase({ memory: true });
-  });
-  afterAll(async () => {
-    await database.close();
-  });
-  beforeEach(async (ctx) => {
-    fake = await new FakeFeishu().start();
-    core = new FakeCore();
-    app = await startChannel({ fake, core, db: database.db, answerWithinMs: 1000 });
-    ctx.onTestFinished(async () => {
-      await app.close();
-      await fake.close();
-    });
-  });
+  useFeishuRig({ answerWithinMs: 1000 }, (rig) => ({ fake, core, app, database } = rig));
 
   const say = (text: string, extra: Partial<Parameters<FakeFeishu['messageEvent']>[0]> = {}) =>
     fake.sendWebhook(app.eventsUrl, fake.messageEvent({ openId: USER, chatId: CHAT, content: { text }, ...extra }));

@@ -1,11 +1,11 @@
 // The long connection: the real WSClient fetches its endpoint from the fake platform, speaks protobuf frames over
 // a real WebSocket, and its events reach the very handler the webhook uses — same Inbound, same answer.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Inbound } from '../../src/bot/inbound.js';
-import { openDatabase, type Database } from '../../src/db/client.js';
+import type { Database } from '../../src/db/client.js';
 import { encryptLark } from '../../src/bot/feishu/crypto.js';
 import { cardButtons, ENCRYPT_KEY, FakeFeishu, visibleText } from './fakeFeishu.js';
-import { eventually, FakeCore, startChannel, type Running } from './harness.js';
+import { eventually, FakeCore, type Running, startChannel, useFeishuRig } from './harness.js';
 
 const USER = 'ou_caseworker_ws';
 const CHAT = 'oc_private_ws';
@@ -16,21 +16,11 @@ describe('Feishu long connection', () => {
   let core: FakeCore;
   let app: Running;
 
-  beforeAll(async () => {
-    database = await openDatabase({ memory: true });
-  });
-  afterAll(async () => {
-    await database.close();
-  });
-  beforeEach(async (ctx) => {
-    fake = await new FakeFeishu().start();
-    core = new FakeCore();
-    fake.pingIntervalSeconds = 1;
-    app = await startChannel({ fake, core, db: database.db, mode: 'ws', wsPingTimeoutSeconds: 1 });
-    ctx.onTestFinished(async () => {
-      await app.close();
-      await fake.close();
-    });
+  useFeishuRig(
+    { mode: 'ws', wsPingTimeoutSeconds: 1, prepare: (f) => (f.pingIntervalSeconds = 1) },
+    (rig) => ({ fake, core, app, database } = rig),
+  );
+  beforeEach(async () => {
     await eventually(() => app.channel.health().state === 'connected');
   });
 
