@@ -17,8 +17,8 @@ import { demoWorld, NOW, TestClock, type DemoWorld } from '../support/world.js';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import type { Db } from '../../src/db/client.js';
+import { testCore } from '../support/core.js';
 
-const unlimited = { burst: 1e6, perSecond: 1e6 };
 const texts = (o: { replies: { text: { text: string }[] }[] }) => o.replies.map((r) => richToPlain(r.text)).join('\n');
 
 describe.each(databaseTargets())('core on $name', (target) => {
@@ -32,7 +32,7 @@ describe.each(databaseTargets())('core on $name', (target) => {
     database = await target.openDemo();
     world = await demoWorld(database.db);
     clock = new TestClock();
-    core = new BotCore({ db: database.db, config: loadConfig({}), logger: createLogger('silent'), flows: defaultFlows(), clock: clock.now, rateLimit: unlimited });
+    core = testCore(database.db, { clock: clock.now });
     chat = new CoreDriver(core, world);
   });
   afterEach(() => database.close());

@@ -1,14 +1,12 @@
 // The supervisor's escalation list, after the scheduler's daily escalation has run on the demo county.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BotCore } from '../../src/bot/core.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
-import { defaultFlows } from '../../src/flows/registry.js';
-import { createLogger } from '../../src/logger.js';
 import { escalateOverdueVisits } from '../../src/scheduler/visitEscalation.js';
 import { CoreDriver } from '../support/chat.js';
 import { databaseTargets } from '../support/db.js';
 import { demoWorld, NOW, TestClock } from '../support/world.js';
+import { testCore } from '../support/core.js';
 
 describe.each(databaseTargets())('escalation list on $name', (target) => {
   let database: Database;
@@ -19,7 +17,7 @@ describe.each(databaseTargets())('escalation list on $name', (target) => {
     const world = await demoWorld(database.db);
     const config = loadConfig({});
     await escalateOverdueVisits(database.db, config, NOW);
-    const core = new BotCore({ db: database.db, config, logger: createLogger('silent'), flows: defaultFlows(), clock: new TestClock().now, rateLimit: { burst: 1e6, perSecond: 1e6 } });
+    const core = testCore(database.db, { config, clock: new TestClock().now });
     chat = new CoreDriver(core, world);
   });
   afterEach(() => database.close());

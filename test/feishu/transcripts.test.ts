@@ -5,18 +5,15 @@ import { readdirSync } from 'node:fs';
 import { count } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BotCore } from '../../src/bot/core.js';
-import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
 import { conversations } from '../../src/db/schema.js';
-import { defaultFlows } from '../../src/flows/registry.js';
-import { createLogger } from '../../src/logger.js';
 import { databaseTargets } from '../support/db.js';
 import { loadTranscript, runTranscript } from '../support/transcript.js';
 import { demoWorld, TestClock } from '../support/world.js';
 import { FeishuDriver } from './driver.js';
 import { APP_ID, cardButtons, FakeFeishu, VERIFICATION_TOKEN, visibleText } from './fakeFeishu.js';
 import { eventually, startChannel, type Running } from './harness.js';
+import { testCore } from '../support/core.js';
 
 const dir = fileURLToPath(new URL('../transcripts/', import.meta.url));
 const allFiles = readdirSync(dir).filter((f) => f.endsWith('.chat')).sort();
@@ -55,15 +52,7 @@ describe(`Feishu transcripts on ${target.name}`, () => {
     database = await target.open();
     const world = await demoWorld(database.db);
     const clock = new TestClock();
-    // The flood limit is the core's (tested there); here a whole conversation, delivered twice, goes at full speed.
-    const core = new BotCore({
-      db: database.db,
-      config: loadConfig({}),
-      logger: createLogger('silent'),
-      flows: defaultFlows(),
-      clock: clock.now,
-      rateLimit: { burst: 1e6, perSecond: 1e6 },
-    });
+    const core = testCore(database.db, { clock: clock.now });
     fake = await new FakeFeishu().start();
     app = await startChannel({ fake, core, db: database.db, mode });
     if (mode === 'ws') await eventually(() => app!.channel.health().state === 'connected');

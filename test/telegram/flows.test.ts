@@ -5,15 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BotCore } from '../../src/bot/core.js';
-import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database, type Db } from '../../src/db/client.js';
 import { channelIdentities, children, processedInbound, staff, visits } from '../../src/db/schema.js';
-import { defaultFlows } from '../../src/flows/registry.js';
-import { createLogger } from '../../src/logger.js';
 import { createServerDatabase, databaseTargets, serverUrl } from '../support/db.js';
 import { demoWorld, TestClock, type DemoWorld } from '../support/world.js';
 import { TelegramDriver } from './driver.js';
 import { startRig, TelegramUser, type TelegramRig } from './harness.js';
+import { testCore } from '../support/core.js';
 
 /**
  * The adapter does not depend on the kind of database, and the core's transcripts already run on both: here the
@@ -22,7 +20,7 @@ import { startRig, TelegramUser, type TelegramRig } from './harness.js';
 const oneTarget = () => databaseTargets().slice(-1);
 
 function coreFor(db: Db, clock: TestClock): BotCore {
-  return new BotCore({ db, config: loadConfig({}), logger: createLogger('silent'), flows: defaultFlows(), clock: clock.now, rateLimit: { burst: 1e6, perSecond: 1e6 } });
+  return testCore(db, { clock: clock.now });
 }
 
 describe.each(oneTarget())('Telegram with the real core on $name', (target) => {

@@ -4,16 +4,13 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, it } from 'vitest';
-import { BotCore } from '../../src/bot/core.js';
-import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
-import { defaultFlows } from '../../src/flows/registry.js';
-import { createLogger } from '../../src/logger.js';
 import { databaseTargets } from '../support/db.js';
 import { loadTranscript, runTranscript } from '../support/transcript.js';
 import { demoWorld, TestClock } from '../support/world.js';
 import { TelegramDriver } from './driver.js';
 import { startRig, type Mode, type TelegramRig } from './harness.js';
+import { testCore } from '../support/core.js';
 
 /**
  * The adapter does not depend on the kind of database, and the core's transcripts already run on both: here the
@@ -51,15 +48,7 @@ describe.each(oneTarget())('Telegram transcripts on $name', (target) => {
     database = await target.open();
     const world = await demoWorld(database.db);
     const clock = new TestClock();
-    const core = new BotCore({
-      db: database.db,
-      config: loadConfig({}),
-      logger: createLogger('silent'),
-      flows: defaultFlows(),
-      clock: clock.now,
-      // Each update arrives twice; the per-user limiter is the core's own concern, tested there.
-      rateLimit: { burst: 1e6, perSecond: 1e6 },
-    });
+    const core = testCore(database.db, { clock: clock.now });
     rig = await startRig({ mode, core, db: database.db });
     const driver = new TelegramDriver(rig, world, database.db, clock.now);
     await runTranscript(loadTranscript(dir + file), driver, database.db);

@@ -1,0 +1,18 @@
+// The bot core as the suites use it: the real flows and a controllable clock, with the per-user flood limit lifted
+// (tests drive whole conversations at machine speed; the limit itself is tested in test/core/core.test.ts).
+import { BotCore } from '../../src/bot/core.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import type { Db } from '../../src/db/client.js';
+import { defaultFlows } from '../../src/flows/registry.js';
+import { createLogger } from '../../src/logger.js';
+
+export function testCore(db: Db, options: { clock?: () => Date; config?: Config } = {}): BotCore {
+  return new BotCore({
+    db,
+    config: options.config ?? loadConfig({}),
+    logger: createLogger('silent'),
+    flows: defaultFlows(),
+    clock: options.clock,
+    rateLimit: { burst: 1e6, perSecond: 1e6 },
+  });
+}
