@@ -47,7 +47,7 @@ describe('embedded database directory', () => {
     const first = await startApp(config, { logger: createLogger('silent') });
     expect(first.seeded).toBe(true);
     const health = await fetch(`http://127.0.0.1:${first.port}/healthz`).then((r) => r.json());
-    expect(health).toEqual({ status: 'ok', db: 'pglite', channels: { local: { running: true } } });
+    expect(health).toEqual({ status: 'ok', db: 'pglite', channels: { local: 'up' } });
     const sent = await fetch(`http://127.0.0.1:${first.port}/api/local/send`, {
       method: 'POST',
       body: JSON.stringify({ staff: 4, id: 'm1', text: '/visit' }),
