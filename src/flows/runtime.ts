@@ -105,6 +105,7 @@ export class FlowRuntime {
         answers = { ...answers, childName: child.name };
       }
       answers = { ...answers, ...((await step.derive?.(value, ctx, answers)) ?? {}) };
+      answers = { ...answers, ...((await step.effect?.(value, ctx, answers)) ?? {}) };
       presetIds.push(step.id);
     }
     if (presetIds.length) answers.__preset = presetIds;
@@ -185,7 +186,7 @@ export class FlowRuntime {
           const next = conv.answers.__switch as { flow: string; preset: Answers };
           await this.save(ctx, conv, { status: 'cancelled' });
           const started = await this.start(ctx, next.flow, next.preset);
-          return { ...started, resolved: resolvedWith(await this.prompt(ctx, conv), coreText(ctx.locale, 'switch.discarded')) };
+          return { ...started, replies: [...this.leftBehind(ctx, conv), ...started.replies], resolved: resolvedWith(await this.prompt(ctx, conv), coreText(ctx.locale, 'switch.discarded')) };
         }
         return this.unknownOp(ctx, conv);
       case CONFIRM:
@@ -252,7 +253,8 @@ export class FlowRuntime {
   private async answer(ctx: FlowContext, conv: Conversation, step: Step, value: unknown): Promise<Turn> {
     const prompt = await this.prompt(ctx, conv);
     const derived = value === null ? {} : ((await step.derive?.(value, ctx, conv.answers)) ?? {});
-    const answers = { ...conv.answers, ...derived, [step.id]: value };
+    const withValue = { ...conv.answers, ...derived, [step.id]: value };
+    const answers = { ...withValue, ...((value === null ? undefined : await step.effect?.(value, ctx, withValue)) ?? {}) };
     delete answers.__page;
     delete answers.__pending;
     const trail = conv.trail[conv.trail.length - 1] === step.id ? conv.trail : [...conv.trail, step.id];
@@ -312,7 +314,13 @@ export class FlowRuntime {
   private async discard(ctx: FlowContext, conv: Conversation): Promise<Turn> {
     await this.save(ctx, conv, { status: 'cancelled' });
     const text = coreText(ctx.locale, 'cancel.done');
-    return { replies: [message(text)], resolved: resolvedWith(await this.prompt(ctx, conv), text) };
+    return { replies: [message(text), ...this.leftBehind(ctx, conv)], resolved: resolvedWith(await this.prompt(ctx, conv), text) };
+  }
+
+  /** What a discarded draft leaves behind, said to its owner (an urgent report stays with the supervisors). */
+  private leftBehind(ctx: FlowContext, conv: Conversation): OutMessage[] {
+    const note = this.flows.get(conv.flow)?.leftBehind?.(ctx.locale, conv.answers);
+    return note ? [message(note)] : [];
   }
 
   private async commit(ctx: FlowContext, conv: Conversation, before: OutMessage[] = []): Promise<Turn> {
@@ -591,7 +599,9 @@ function childLabel(ctx: FlowContext, c: { name: string; nextVisitDue: string | 
 
 function expiredNotice(locale: FlowContext['locale'], flow: Flow | undefined, conv: Conversation, hours: number, timeZone: string): OutMessage {
   const started = conv.startedAt.toLocaleString(locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-  return message(coreText(locale, 'draft.expired', { flow: flow?.title[locale] ?? conv.flow, started, hours }));
+  const expired = coreText(locale, 'draft.expired', { flow: flow?.title[locale] ?? conv.flow, started, hours });
+  const note = flow?.leftBehind?.(locale, conv.answers);
+  return message(note ? `${expired}\n${note}` : expired);
 }
 
 export { expiredNotice };

@@ -58,6 +58,12 @@ interface StepBase {
   derive?(value: unknown, ctx: FlowContext, answers: Answers): Answers | Promise<Answers>;
   /** Shown in the summary's edit list; default true for asked steps. */
   editable?: boolean;
+  /**
+   * What the answer does at once, in the same transaction as storing it (e.g. "immediate danger = yes" opens the
+   * report and alerts the supervisors); returns further answers to keep (e.g. the report's id). Runs again when
+   * the step is answered again (back, edit), so it must be safe to repeat.
+   */
+  effect?(value: unknown, ctx: FlowContext, answers: Answers): Promise<Answers | void>;
 }
 
 export interface ChoiceStep extends StepBase {
@@ -109,6 +115,8 @@ export interface Flow {
   summary?(ctx: FlowContext, answers: Answers): Rich | Promise<Rich>;
   /** Validates the final answers (zod) and writes the records in `ctx.tx`; returns what to tell the user. */
   commit(ctx: FlowContext, answers: Answers): Promise<OutMessage[]>;
+  /** A line for the user when the draft is discarded or expires, saying what stays behind (an urgent report does). */
+  leftBehind?(locale: Locale, answers: Answers): string | undefined;
   /** Roles allowed to start it. */
   roles?: readonly Actor['role'][];
 }
