@@ -3,6 +3,7 @@
 // action to onboarding, a command, a registered button action, or the flow runtime.
 import type { Logger } from 'pino';
 import type { Actor } from '../db/actor.js';
+import { resolveInScope } from '../db/children.js';
 import type { Db, Tx } from '../db/client.js';
 import { inboundReadQuery, parseInboundRead, type Draft } from '../db/inboundRead.js';
 import { redeemInvite } from '../db/invites.js';
@@ -57,8 +58,8 @@ export class BotCore {
     this.clock = options.clock ?? (() => new Date());
     this.limiter = new RateLimiter(options.rateLimit?.burst ?? 20, options.rateLimit?.perSecond ?? 5);
     this.onAction('m.', (ctx, data) => this.menuAction(ctx, data.slice(2)));
-    this.onAction('v.start.', (ctx, data) => ctx.runtime.start(ctx, 'visit', { child: Number(data.slice(8)) }));
-    this.onAction('r.start.', (ctx, data) => ctx.runtime.start(ctx, 'report', { child: Number(data.slice(8)) }));
+    this.onAction('v.start.', (ctx, data) => this.startAbout(ctx, 'visit', data.slice(8)));
+    this.onAction('r.start.', (ctx, data) => this.startAbout(ctx, 'report', data.slice(8)));
   }
 
   onAction(prefix: string, handler: ActionHandler): void {
@@ -185,6 +186,13 @@ export class BotCore {
     return ctx.runtime.start(ctx, choice);
   }
 
+  /** "Log a visit" / "report" from a child's file: the child in the button goes through the scoped lookup first. */
+  private async startAbout(ctx: ActionContext, flow: string, childData: string): Promise<Turn> {
+    const child = await resolveInScope(ctx.tx, ctx.actor, 'child', childData, ctx.channel);
+    if (child === undefined) return { replies: [message(coreText(ctx.locale, 'child.notYours'))] };
+    return ctx.runtime.start(ctx, flow, { child });
+  }
+
   /** A stranger: only the invite-code question, nothing else. */
   private async onboard(tx: Tx, inbound: ParsedInbound, now: Date, locale: Locale): Promise<Omit<Outcome, 'locale'>> {
     const text = inbound.event.kind === 'text' ? inbound.event.text.trim() : '';
@@ -196,6 +204,7 @@ export class BotCore {
       channel: inbound.channel,
       externalId: inbound.userId,
       chatId: inbound.chatId,
+      throttleKey: inbound.throttleKey,
       code: candidate.slice(0, 64),
       displayName: inbound.displayName,
       locale: inbound.languageHint,
