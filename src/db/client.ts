@@ -1,4 +1,5 @@
 // Opens the database — postgres.js when a URL is given, embedded PGlite otherwise — and applies the migrations.
+import { connect as connectTcp, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -34,12 +35,26 @@ const MIGRATION_LOCK = 727_001;
  * reset (TCP keepalive). synchronous_commit is left at the server's setting (on): a commit is durable when acknowledged.
  */
 const boundedWaits = {
+  socket: plainCloseSocket,
   connect_timeout: 5,
   idle_timeout: 120,
   max_lifetime: 30 * 60,
   keep_alive: 15,
   connection: { statement_timeout: 15_000, idle_in_transaction_session_timeout: 30_000, application_name: 'caseworker-bot' },
-} satisfies postgres.Options<Record<string, postgres.PostgresType>>;
+} as postgres.Options<Record<string, postgres.PostgresType>>; // `socket` is an option postgres.js's types omit
+
+/**
+ * postgres.js 3.4.9 fails the queries waiting on a connection when its socket closes cleanly, but not when the close
+ * follows an error: a query handed to a pooled connection between a reset (ECONNRESET) and the socket's close then
+ * waits forever, and so does every later one routed there. The socket we hand it reports every close as clean, so
+ * whatever waits on a dead connection fails at once (and the pool reconnects without its error backoff).
+ */
+function plainCloseSocket(options: { host: string[]; port: number[]; path?: string | false }): Socket {
+  const socket = options.path ? connectTcp(options.path) : connectTcp(options.port[0] ?? 5432, options.host[0] ?? 'localhost');
+  const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'close' ? emit('close', false) : emit(event, ...args))) as Socket['emit'];
+  return socket;
+}
 
 /**
  * drizzle sends every statement unprepared (`prepare: false`): a describe and an execute, two round trips each.
