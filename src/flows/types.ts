@@ -4,7 +4,9 @@ import type { Config } from '../config.js';
 import type { Actor } from '../db/actor.js';
 import type { Tx } from '../db/client.js';
 import type { ChannelName } from '../db/schema.js';
+import type { PolicyRow } from '../domain/visitPolicy.js';
 import type { Locale } from '../i18n/translator.js';
+import type { DraftStore } from './draftStore.js';
 
 export type Answers = Record<string, unknown>;
 
@@ -18,6 +20,10 @@ export interface FlowContext {
   /** Today in the deployment's time zone, YYYY-MM-DD. */
   today: string;
   config: Config;
+  /** The actor's drafts in this action (read and locked with its first statement, written with its commit). */
+  drafts: DraftStore;
+  /** The visit policy table, from the process's cache (dropped whenever the table changes). */
+  visitPolicy(): Promise<PolicyRow[]>;
   /** Reads shared by the prompts and checks of one action (the chosen child, the visit policy), made once. */
   memo?: Map<string, Promise<unknown>>;
 }
