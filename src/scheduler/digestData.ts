@@ -128,7 +128,7 @@ export async function loadDigestSnapshot(
   for (const r of reportRows) {
     push(snap.reports, r.areaCode, {
       ref: r.ref,
-      open: r.status === 'open',
+      open: r.status === 'draft' || r.status === 'open',
       unclosed: r.status !== 'closed',
       ageDays: Math.floor((o.now.getTime() - r.createdAt.getTime()) / 86_400_000),
       newYesterday: r.createdAt >= o.yesterdayStart && r.createdAt < o.todayStart,
