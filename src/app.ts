@@ -10,6 +10,7 @@ import type { ChannelName } from './db/schema.js';
 import { seedDemo } from './db/seed.js';
 import { registerApprovalActions } from './flows/register.js';
 import { defaultFlows } from './flows/registry.js';
+import { registerReportButtons } from './flows/reportButtons.js';
 import { HttpServer, json } from './http/server.js';
 import { createFeishuChannel } from './bot/feishu/index.js';
 import { createTelegramChannel } from './bot/telegram/index.js';
@@ -47,6 +48,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     const core = new BotCore({ db, config, logger, flows: defaultFlows(), clock });
     registerSchedulerActions(core, config);
     registerApprovalActions(core);
+    registerReportButtons(core);
     const http = new HttpServer(logger);
     registerAdminRoute(http, { db, dbKind: database.kind, config, logger, now: clock });
     const channels = new Map<ChannelName, ChannelRuntime>();

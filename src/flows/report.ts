@@ -8,7 +8,6 @@ import { reportSituations } from '../domain/categories.js';
 import { yearOf } from '../domain/dates.js';
 import { nameOf, situationNames, situationShortNames } from '../i18n/domain.js';
 import { flowText } from '../i18n/flows.js';
-import { resolveLocale } from '../i18n/translator.js';
 import { chosenChild } from './childInfo.js';
 import { alertReportHandlers } from './reportAlert.js';
 import { choiceStep, textStep, yesNoStep } from './steps.js';
@@ -100,7 +99,7 @@ export const reportFlow: Flow = {
       .returning({ id: reports.id });
     const reportId = row!.id;
     await ctx.tx.insert(reportEvents).values({ reportId, kind: 'filed', staffId: ctx.actor.staffId, at: ctx.now });
-    const handlers = await alertReportHandlers(ctx.tx, reportId, areaCode, 0, ctx.now, resolveLocale(ctx.config.DEFAULT_LOCALE, 'zh-CN'));
+    const handlers = await alertReportHandlers(ctx.tx, reportId, 0, ctx.now, ctx.config);
     await audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'report.create', childId: r.child?.id ?? null, reportId, detail: { ref } });
     const notified = handlers.map((h) => h.name).join('、') || flowText(ctx.locale, 'report.nobody');
     const lines = rich(
