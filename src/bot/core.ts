@@ -3,6 +3,7 @@
 // action to onboarding, a command, a registered button action, or the flow runtime.
 import type { Logger } from 'pino';
 import { actorForIdentity, type Actor } from '../db/actor.js';
+import { resolveInScope } from '../db/children.js';
 import type { Db, Tx } from '../db/client.js';
 import { redeemInvite } from '../db/invites.js';
 import { processedInbound } from '../db/schema.js';
@@ -52,8 +53,8 @@ export class BotCore {
     this.clock = options.clock ?? (() => new Date());
     this.limiter = new RateLimiter(options.rateLimit?.burst ?? 20, options.rateLimit?.perSecond ?? 5);
     this.onAction('m.', (ctx, data) => this.menuAction(ctx, data.slice(2)));
-    this.onAction('v.start.', (ctx, data) => ctx.runtime.start(ctx, 'visit', { child: Number(data.slice(8)) }));
-    this.onAction('r.start.', (ctx, data) => ctx.runtime.start(ctx, 'report', { child: Number(data.slice(8)) }));
+    this.onAction('v.start.', (ctx, data) => this.startAbout(ctx, 'visit', data.slice(8)));
+    this.onAction('r.start.', (ctx, data) => this.startAbout(ctx, 'report', data.slice(8)));
   }
 
   onAction(prefix: string, handler: ActionHandler): void {
@@ -173,6 +174,13 @@ export class BotCore {
     }
     if (!ctx.runtime.flow(choice)) return { replies: [], toast: coreText(ctx.locale, 'button.unknown') };
     return ctx.runtime.start(ctx, choice);
+  }
+
+  /** "Log a visit" / "report" from a child's file: the child in the button goes through the scoped lookup first. */
+  private async startAbout(ctx: ActionContext, flow: string, childData: string): Promise<Turn> {
+    const child = await resolveInScope(ctx.tx, ctx.actor, 'child', childData, ctx.channel);
+    if (child === undefined) return { replies: [message(coreText(ctx.locale, 'child.notYours'))] };
+    return ctx.runtime.start(ctx, flow, { child });
   }
 
   /** A stranger: only the invite-code question, nothing else. */

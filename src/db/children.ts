@@ -1,11 +1,19 @@
 // Reading children — always through the actor's scope. This file is the one place where "who may see which
 // child" is decided: caseworker — their current caseload plus children they registered; supervisor — their area
-// subtree; admin — all.
-import { and, asc, desc, eq, ilike, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
+// subtree; admin — all. It also holds the one lookup for every id a button (or any client) can name.
+import { and, asc, desc, eq, ilike, inArray, isNull, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Actor } from './actor.js';
 import { audit } from './audit.js';
 import type { Conn } from './client.js';
 import { areas, assignments, children, reports, staff, visits } from './schema.js';
+
+/**
+ * An area path lies under `prefix`. `starts_with` (PostgreSQL 11+, so PG 15 and PGlite alike) compares characters
+ * literally: an area code holding `_`, `%` or a backslash cannot widen the match the way it would in a LIKE pattern.
+ */
+export function pathUnder(path: AnyColumn | SQL, prefix: string | AnyColumn | SQL): SQL {
+  return sql`starts_with(${path}, ${prefix})`;
+}
 
 /** The SQL condition restricting `children` to what the actor may see. */
 export function childScope(actor: Actor): SQL {
@@ -13,7 +21,7 @@ export function childScope(actor: Actor): SQL {
     case 'admin':
       return sql`true`;
     case 'supervisor':
-      return sql`exists (select 1 from ${areas} where ${areas.code} = ${children.areaCode} and ${areas.path} like ${actor.areaPath + '%'})`;
+      return sql`exists (select 1 from ${areas} where ${areas.code} = ${children.areaCode} and ${pathUnder(areas.path, actor.areaPath)})`;
     case 'caseworker':
       return or(
         sql`exists (select 1 from ${assignments} where ${assignments.childId} = ${children.id} and ${assignments.staffId} = ${actor.staffId} and ${assignments.endedAt} is null)`,
@@ -65,16 +73,77 @@ export async function searchChildren(conn: Conn, actor: Actor, text: string, lim
 
 export type ChildRow = typeof children.$inferSelect;
 
+/** Mandatory reports the actor handles: supervisors of the report's area or above, and admins. */
+export function reportScope(actor: Actor): SQL {
+  switch (actor.role) {
+    case 'admin':
+      return sql`true`;
+    case 'supervisor':
+      return sql`exists (select 1 from ${areas} where ${areas.code} = ${reports.areaCode} and ${pathUnder(areas.path, actor.areaPath)})`;
+    case 'caseworker':
+      return sql`false`;
+  }
+}
+
+/** Visits of children the actor may see. */
+export function visitScope(actor: Actor): SQL {
+  return sql`exists (select 1 from ${children} where ${children.id} = ${visits.childId} and ${childScope(actor)})`;
+}
+
+/** What a button can name, with the table it lives in and who may reach it. */
+const nameable = {
+  child: { table: children, id: children.id, scope: childScope },
+  report: { table: reports, id: reports.id, scope: reportScope },
+  visit: { table: visits, id: visits.id, scope: visitScope },
+} as const;
+
+export type Nameable = keyof typeof nameable;
+
+/** Ids in button data are small positive integers; anything else names nothing. */
+function namedId(raw: unknown): number | undefined {
+  const id = typeof raw === 'string' && /^\d{1,10}$/.test(raw) ? Number(raw) : raw;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647 ? id : undefined;
+}
+
 /**
- * The child if the actor may see it. A child that exists outside the actor's scope is refused and the attempt is
- * audited; the caller gets `undefined` either way and must not tell the two apart to the user.
+ * The one lookup for an id taken from button data (or anything else a client sends): the id if the thing exists
+ * and the actor may reach it, `undefined` otherwise. Every refusal — out of scope, unknown, malformed — is audited
+ * as `<kind>.denied`, and the caller answers all of them with the same words, so a presser cannot tell "exists but
+ * not yours" from "does not exist".
  */
-export async function childForActor(conn: Conn, actor: Actor, childId: number, channel: string | null): Promise<ChildRow | undefined> {
-  if (!Number.isSafeInteger(childId) || childId <= 0) return undefined;
-  const [row] = await conn.select().from(children).where(and(eq(children.id, childId), childScope(actor)));
-  if (row) return row;
-  const [outside] = await conn.select({ id: children.id }).from(children).where(eq(children.id, childId));
-  if (outside) await audit(conn, { actorStaffId: actor.staffId, channel, action: 'child.denied', childId });
+export async function resolveInScope(conn: Conn, actor: Actor, kind: Nameable, raw: unknown, channel: string | null): Promise<number | undefined> {
+  const id = namedId(raw);
+  if (id !== undefined) {
+    const { table, id: idColumn, scope } = nameable[kind];
+    const [row] = await conn.select({ id: idColumn }).from(table).where(and(eq(idColumn, id), scope(actor)));
+    if (row) return row.id;
+  }
+  await refuse(conn, actor, kind, id, raw, channel);
+  return undefined;
+}
+
+async function refuse(conn: Conn, actor: Actor, kind: Nameable, id: number | undefined, raw: unknown, channel: string | null): Promise<void> {
+  const { table, id: idColumn } = nameable[kind];
+  const exists = id !== undefined && (await conn.select({ id: idColumn }).from(table).where(eq(idColumn, id))).length > 0;
+  await audit(conn, {
+    actorStaffId: actor.staffId,
+    channel,
+    action: `${kind}.denied`,
+    // The child's and the report's own history list the attempt; an unknown id is kept in the detail only.
+    childId: kind === 'child' && exists ? id : null,
+    reportId: kind === 'report' && exists ? id : null,
+    detail: { [kind]: id ?? String(raw).slice(0, 40), exists },
+  });
+}
+
+/** The child row through the same gate as {@link resolveInScope} (one read when it is in scope). */
+export async function childForActor(conn: Conn, actor: Actor, childId: unknown, channel: string | null): Promise<ChildRow | undefined> {
+  const id = namedId(childId);
+  if (id !== undefined) {
+    const [row] = await conn.select().from(children).where(and(eq(children.id, id), childScope(actor)));
+    if (row) return row;
+  }
+  await refuse(conn, actor, 'child', id, childId, channel);
   return undefined;
 }
 
@@ -110,7 +179,7 @@ export async function villagesOf(conn: Conn, actor: Actor) {
   return conn
     .select({ code: areas.code, name: areas.name })
     .from(areas)
-    .where(and(eq(areas.level, 'village'), like(areas.path, `${actor.areaPath}%`)))
+    .where(and(eq(areas.level, 'village'), pathUnder(areas.path, actor.areaPath)))
     .orderBy(asc(areas.code))
     .limit(30);
 }

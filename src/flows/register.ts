@@ -2,12 +2,11 @@
 // form, the child is created `pending`, and the area's supervisors get an approve/reject card through the outbox
 // (buttons `a.ok.<id>` / `a.no.<id>`, handled by `registerApprovalActions`). A supervisor can also find waiting
 // registrations with /approve. On approval the child joins the caseworker's caseload with a first visit due today.
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { bold, message, rich, type OutMessage } from '../bot/message.js';
 import type { Actor } from '../db/actor.js';
 import { audit } from '../db/audit.js';
-import { villagesOf } from '../db/children.js';
+import { childForActor, villagesOf } from '../db/children.js';
 import type { Tx } from '../db/client.js';
 import { children } from '../db/schema.js';
 import { childCategories, riskLevels } from '../domain/categories.js';
@@ -204,7 +203,7 @@ export const approveFlow: Flow = {
       kind: 'choice',
       when: (answers) => answers.child !== 'none',
       prompt: async (ctx, answers) => {
-        const [child] = await ctx.tx.select().from(children).where(eqId(Number(answers.child)));
+        const child = await childForActor(ctx.tx, ctx.actor, Number(answers.child), ctx.channel);
         if (!child) return rich(t(ctx, 'approve.decision'));
         const card = await approvalCard(ctx.tx, child, ctx.locale);
         return rich(...card.text, '\n\n', t(ctx, 'approve.decision'));
@@ -221,8 +220,6 @@ export const approveFlow: Flow = {
     return (await decide(ctx, Number(answers.child), decision)).replies;
   },
 };
-
-const eqId = (id: number) => eq(children.id, Number.isSafeInteger(id) ? id : -1);
 
 interface DecisionContext {
   tx: Tx;

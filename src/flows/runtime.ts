@@ -88,25 +88,34 @@ export class FlowRuntime {
         updatedAt: ctx.now,
       })
       .returning();
-    // Answers given up front (e.g. "log a visit" from a child's file) are applied as if chosen, scope re-checked.
-    let conv = created!;
-    let last: Step | undefined;
+    // Answers given up front (from a child's file, a reminder, a search) are applied as if chosen, scope re-checked;
+    // the flow then goes on from the FIRST unanswered step on its path, so no entry point skips a question that
+    // comes before the preset one (a report's immediate-danger question comes before its child).
+    let answers: Answers = { ...created!.answers };
+    const presetIds: string[] = [];
     for (const step of flow.steps) {
       const value = preset[step.id];
       if (value === undefined) continue;
       if (step.kind === 'child') {
         const child = await childForActor(ctx.tx, ctx.actor, Number(value), ctx.channel);
-        if (!child || child.status !== 'active') {
-          await this.save(ctx, conv, { status: 'cancelled' });
+        if (!child || !childAllowed(child, step)) {
+          await this.save(ctx, created!, { status: 'cancelled' });
           return { replies: [message(coreText(ctx.locale, 'child.notYours'))] };
         }
-        conv = { ...conv, answers: { ...conv.answers, childName: child.name } };
+        answers = { ...answers, childName: child.name };
       }
-      const derived = (await step.derive?.(value, ctx, conv.answers)) ?? {};
-      conv = { ...conv, answers: { ...conv.answers, ...derived }, trail: [...conv.trail, step.id] };
-      last = step;
+      answers = { ...answers, ...((await step.derive?.(value, ctx, answers)) ?? {}) };
+      presetIds.push(step.id);
     }
-    return this.advance(ctx, conv, last, []);
+    if (presetIds.length) answers.__preset = presetIds;
+    const path = this.path(ctx, flow, answers);
+    const first = path.find((s) => answers[s.id] === undefined);
+    // `back` retraces what comes before the first question on the path (a preset child may be changed from there).
+    const trail = path.slice(0, first ? path.indexOf(first) : path.length).map((s) => s.id);
+    const target = first?.id ?? CONFIRM;
+    const conv = { ...created!, answers, trail };
+    if (target === CONFIRM && !flow.confirm) return this.commit(ctx, conv);
+    return this.goTo(ctx, conv, target, []);
   }
 
   /** `/cancel`: asks before discarding. */
@@ -260,10 +269,19 @@ export class FlowRuntime {
     let target: string | undefined = from?.next?.(conv.answers[from.id], conv.answers);
     if (target === undefined) {
       const start = from ? flow.steps.indexOf(from) + 1 : 0;
-      const nextStep = flow.steps.slice(start).find((s) => (s.when?.(conv.answers, ctx) ?? true) && (!editing || conv.answers[s.id] === undefined));
+      // Answers given up front are not asked again (unless the user goes back to them).
+      const preset = new Set((conv.answers.__preset as string[] | undefined) ?? []);
+      const nextStep = flow.steps.slice(start).find((s) => {
+        if (!(s.when?.(conv.answers, ctx) ?? true)) return false;
+        return conv.answers[s.id] === undefined || (!editing && !preset.has(s.id));
+      });
       target = nextStep?.id ?? CONFIRM;
     }
     if (target === CONFIRM && !flow.confirm) return this.commit(ctx, conv, before);
+    return this.goTo(ctx, conv, target, before);
+  }
+
+  private async goTo(ctx: FlowContext, conv: Conversation, target: string, before: OutMessage[]): Promise<Turn> {
     const answers = { ...conv.answers };
     if (target === CONFIRM) delete answers.__editing;
     const saved = await this.save(ctx, conv, { step: target, answers, trail: conv.trail });
@@ -454,7 +472,7 @@ export class FlowRuntime {
 
   private async pickChild(ctx: FlowContext, conv: Conversation, step: Step, childId: number): Promise<Turn> {
     const child = await childForActor(ctx.tx, ctx.actor, childId, ctx.channel);
-    if (!child || (child.status !== 'active' && !(child.status === 'pending' && (step as { includePending?: boolean }).includePending))) {
+    if (!child || !childAllowed(child, step)) {
       return this.retry(ctx, conv, coreText(ctx.locale, 'child.notYours'));
     }
     const answers: Answers = { ...conv.answers, childName: child.name };
@@ -528,6 +546,11 @@ export class FlowRuntime {
     if (!row) throw new ConversationConflict(conv.id);
     return row;
   }
+}
+
+/** A child step takes active children, and pending ones where it says so (a report is never blocked by paperwork). */
+function childAllowed(child: { status: string }, step: Step): boolean {
+  return child.status === 'active' || (child.status === 'pending' && step.kind === 'child' && step.includePending === true);
 }
 
 function grid(buttons: Button[], columns: number): Button[][] {

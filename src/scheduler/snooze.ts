@@ -1,12 +1,13 @@
-// "Snooze 1 day" / "snooze 3 days" on a reminder: no reminder about that child for the next N days. The button
-// data is re-checked: the child must still be on the presser's current caseload.
-import { and, eq, isNull } from 'drizzle-orm';
+// "Snooze 1 day" / "snooze 3 days" on a reminder: no reminder about that child for the next N days. The child in
+// the button data goes through the scoped lookup: one answer, naming nobody, for "not yours" and "no such child".
 import { z } from 'zod';
 import type { Outcome } from '../bot/outcome.js';
 import type { Actor } from '../db/actor.js';
 import { audit } from '../db/audit.js';
+import { childForActor } from '../db/children.js';
 import type { Conn } from '../db/client.js';
-import { assignments, children, snoozes } from '../db/schema.js';
+import { snoozes } from '../db/schema.js';
+import { coreText } from '../i18n/core.js';
 import { formatDay, pickLocale, t } from './text.js';
 import { addDays, localDate } from './time.js';
 
@@ -30,17 +31,9 @@ export async function handleSnooze(conn: Conn, actor: Actor, data: string, ctx: 
   const parsed = snoozeData.safeParse(data);
   if (!parsed.success) return { replies: [], toast: t(locale, 'button.stale'), locale };
   const { childId, days } = parsed.data;
-  const [child] = await conn
-    .select({ name: children.name, assigned: assignments.staffId })
-    .from(children)
-    .leftJoin(
-      assignments,
-      and(eq(assignments.childId, children.id), eq(assignments.staffId, actor.staffId), isNull(assignments.endedAt)),
-    )
-    .where(eq(children.id, childId));
-  if (!child) return { replies: [], toast: t(locale, 'button.stale'), locale };
-  if (child.assigned === null) {
-    const text = t(locale, 'snooze.notYours', { name: child.name });
+  const child = await childForActor(conn, actor, childId, ctx.channel ?? null);
+  if (!child) {
+    const text = coreText(locale, 'child.notYours');
     return { replies: [{ text: [{ text }] }], toast: text, locale };
   }
   const today = localDate(ctx.now, ctx.tz);

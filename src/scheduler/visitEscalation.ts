@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import type { Actor } from '../db/actor.js';
+import { pathUnder } from '../db/children.js';
 import type { Conn, Db } from '../db/client.js';
 import { areas, assignments, children, staff, visitEscalations } from '../db/schema.js';
 import { addDays, localDate } from './time.js';
@@ -51,15 +52,15 @@ export async function escalationListFor(
   const rows = await conn.execute(sql`
     with sup as (
       select distinct a.path from ${staff} s join ${areas} a on a.code = s.area_code
-      where s.role = 'supervisor' and s.active and a.path like ${prefix} || '%' and a.path <> ${prefix})
+      where s.role = 'supervisor' and s.active and ${pathUnder(sql`a.path`, prefix)} and a.path <> ${prefix})
     select c.id as "childId", c.name, ca.name as village, e.due_on::text as "dueOn", e.level, cw.name as caseworker
     from ${visitEscalations} e
     join ${children} c on c.id = e.child_id and c.next_visit_due = e.due_on and c.status = 'active'
     join ${areas} ca on ca.code = c.area_code
     left join ${assignments} asg on asg.child_id = c.id and asg.ended_at is null
     left join ${staff} cw on cw.id = asg.staff_id and cw.active
-    where ca.path like ${prefix} || '%'
-      and e.level = (select count(*) from sup where ca.path like sup.path || '%')
+    where ${pathUnder(sql`ca.path`, prefix)}
+      and e.level = (select count(*) from sup where ${pathUnder(sql`ca.path`, sql`sup.path`)})
     order by e.due_on, c.id
     limit ${limit}`);
   return Array.isArray(rows) ? (rows as EscalatedChild[]) : ((rows as unknown as { rows: EscalatedChild[] }).rows ?? []);

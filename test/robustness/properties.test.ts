@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { BotCore } from '../../src/bot/core.js';
 import type { Inbound } from '../../src/bot/inbound.js';
 import type { OutMessage } from '../../src/bot/message.js';
@@ -18,39 +17,12 @@ import { actorForStaff } from '../../src/db/actor.js';
 import { childScope } from '../../src/db/children.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { children, conversations, reports, visits } from '../../src/db/schema.js';
-import { dimensionLevels, dimensions, reportSituations, riskLevels, visitKinds } from '../../src/domain/categories.js';
 import { defaultFlows } from '../../src/flows/registry.js';
+import { storedReport, storedVisit } from '../support/records.js';
 import { demoWorld, TestClock, type DemoWorld } from '../support/world.js';
 
 const speakers = ['李主任', '王主任', '赵督导员'] as const;
 const runs = Number(process.env.ROBUSTNESS_RUNS ?? 25);
-const day = /^\d{4}-\d{2}-\d{2}$/;
-
-const storedVisit = z.object({
-  ref: z.string().regex(/^ZF-\d{4}-\d{6}$/),
-  visitedOn: z.string().regex(day),
-  kind: z.enum(visitKinds),
-  childSeen: z.boolean(),
-  dimensions: z.record(z.enum(dimensions), z.object({ level: z.enum(dimensionLevels), note: z.string().min(1).max(500).optional() })).refine((d) => Object.keys(d).length === dimensions.length),
-  needs: z.string().max(1000).nullable(),
-  helpGiven: z.string().max(1000).nullable(),
-  riskBefore: z.enum(riskLevels),
-  riskAfter: z.enum(riskLevels),
-  nextVisitOn: z.string().regex(day),
-  channel: z.literal('local'),
-}).refine((v) => v.nextVisitOn > v.visitedOn, 'the next visit comes after this one');
-
-const storedReport = z.object({
-  ref: z.string().regex(/^BG-\d{4}-\d{6}$/),
-  situations: z.array(z.enum(reportSituations)).min(1),
-  observed: z.string().min(1).max(2000),
-  occurredWhen: z.string().min(1).max(200),
-  occurredWhere: z.string().min(1).max(200),
-  immediateDanger: z.boolean(),
-  policeTold: z.boolean(),
-  policeReceipt: z.string().max(100).nullable(),
-}).refine((r) => r.policeTold || r.policeReceipt === null, 'no receipt without telling the police');
-
 type Command =
   | { kind: 'text'; who: number; text: string }
   | { kind: 'current'; who: number; pick: number }
