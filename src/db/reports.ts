@@ -1,10 +1,9 @@
-// Reading mandatory reports. A report is handled by the supervisors of its area and above, and by admins; this file
-// decides who those are (`isHandler`), and every button that names a report resolves it here, so a report outside
-// the presser's area and a report that does not exist look the same to them (and the first is audited).
+// Reading mandatory reports. A report is handled by the supervisors of its area and above, and by admins (who they
+// are is decided with every other scope in children.ts); every button that names a report resolves it here.
 import { and, asc, eq, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from './actor.js';
-import { audit } from './audit.js';
+import { reportScope, resolveInScope } from './children.js';
 import type { Conn } from './client.js';
 import { supervisorsFor } from './recipients.js';
 import { areas, children, reportEvents, reports, staff, type ReportStatus } from './schema.js';
@@ -82,34 +81,25 @@ export async function loadReport(conn: Conn, id: number, lock = false): Promise<
   return r;
 }
 
-/** The area's supervisors and those above them in the tree, and admins: the only people who see the reporter. */
-export function isHandler(actor: Actor, r: Pick<ReportInfo, 'areaPath'>): boolean {
-  return actor.role === 'admin' || (actor.role === 'supervisor' && r.areaPath.startsWith(actor.areaPath));
-}
-
 /**
- * The report if the actor handles it, locked for this transaction when `lock`. A report outside the actor's area
- * is refused and audited; the caller gets `undefined` either way and answers both alike ("not found or not yours").
+ * The report if the actor handles it (the area's supervisors and those above, and admins: the only people who see
+ * the reporter), locked for this transaction when `lock`. Resolved through the one scoped lookup: a report outside
+ * the actor's area is refused and audited, and the caller answers it exactly like one that does not exist.
  */
 export async function reportForHandler(
   conn: Conn,
   actor: Actor,
-  id: number,
-  audited: { channel: string | null; now: Date; lock?: boolean },
+  raw: unknown,
+  options: { channel: string | null; lock?: boolean },
 ): Promise<ReportInfo | undefined> {
-  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
-  const r = await loadReport(conn, id, audited.lock);
-  if (r && isHandler(actor, r)) return r;
-  if (r) await audit(conn, { actorStaffId: actor.staffId, channel: audited.channel, action: 'report.denied', reportId: id, at: audited.now });
-  return undefined;
+  const id = await resolveInScope(conn, actor, 'report', raw, options.channel);
+  return id === undefined ? undefined : loadReport(conn, id, options.lock);
 }
 
 /** Reports of the actor's area that are not closed (urgent drafts included), oldest first, each with the total. */
 export async function openReportsFor(conn: Conn, actor: Actor, limit: number): Promise<(ReportInfo & { total: number })[]> {
-  if (actor.role === 'caseworker') return [];
-  const inArea = actor.role === 'admin' ? sql`true` : sql`starts_with(${areas.path}, ${actor.areaPath})`;
   return reportQuery(conn, { total: sql<number>`count(*) over ()`.mapWith(Number) })
-    .where(and(ne(reports.status, 'closed'), inArea))
+    .where(and(ne(reports.status, 'closed'), reportScope(actor)))
     .orderBy(asc(reports.createdAt), asc(reports.id))
     .limit(limit);
 }

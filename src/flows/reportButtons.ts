@@ -30,7 +30,7 @@ export async function handleReportButton(ctx: ActionContext, data: string): Prom
   if (!parsed) return notYours(ctx.locale);
   const verb = parsed[1] as 'ack' | 'open' | keyof typeof verbs;
   const reportId = Number(parsed[2]);
-  const r = await reportForHandler(ctx.tx, ctx.actor, reportId, { channel: ctx.channel, now: ctx.now, lock: verb === 'ack' });
+  const r = await reportForHandler(ctx.tx, ctx.actor, reportId, { channel: ctx.channel, lock: verb === 'ack' });
   if (!r) return notYours(ctx.locale);
   const hctx = { tx: ctx.tx, actor: ctx.actor, channel: ctx.channel, now: ctx.now, config: ctx.config };
   if (verb === 'open') {

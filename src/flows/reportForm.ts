@@ -15,7 +15,7 @@ export function handling(ctx: FlowContext): HandlingContext {
 
 /** The report the form is about, for its prompts (read once per action). */
 export function formReport(ctx: FlowContext, answers: Answers): Promise<ReportInfo | undefined> {
-  return once(ctx, `report:${String(answers.report)}`, () => reportForHandler(ctx.tx, ctx.actor, Number(answers.report), { channel: ctx.channel, now: ctx.now }));
+  return once(ctx, `report:${String(answers.report)}`, () => reportForHandler(ctx.tx, ctx.actor, Number(answers.report), { channel: ctx.channel }));
 }
 
 export function formPrompt(key: ReportTextKey, params: (r: ReportInfo | undefined, ctx: FlowContext) => Params = () => ({})) {
@@ -30,7 +30,7 @@ export function formPrompt(key: ReportTextKey, params: (r: ReportInfo | undefine
  * closing it at the same moment: that one waits for this lock and is then told who closed it).
  */
 export async function reportToChange(ctx: FlowContext, answers: Answers): Promise<{ report: ReportInfo } | { refusal: OutMessage[] }> {
-  const r = await reportForHandler(ctx.tx, ctx.actor, Number(answers.report), { channel: ctx.channel, now: ctx.now, lock: true });
+  const r = await reportForHandler(ctx.tx, ctx.actor, Number(answers.report), { channel: ctx.channel, lock: true });
   if (!r) return { refusal: [message(reportText(ctx.locale, 'notFound'))] };
   if (r.status === 'closed') return { refusal: [message(await alreadyHandled(ctx.tx, ctx.locale, r, ctx.config.TZ_NAME))] };
   return { report: r };

@@ -39,13 +39,14 @@ describe.each(databaseTargets())('escalation ladders on $name', (target) => {
   });
 
   /** A report button pressed by a staff member, as the core runs it: in one transaction. */
-  const press = (who: number, data: string, now: Date) =>
-    database.db.transaction(async (tx) => {
-      const actor = (await world.actor(who))!;
+  const press = async (who: number, data: string, now: Date) => {
+    const actor = await world.actor(who);
+    return database.db.transaction(async (tx) => {
       const ctx = { tx, actor, locale: 'zh-CN' as const, channel: 'local' as const, chatId: 'test', now, today: localDate(now, TZ), config: testConfig() };
       const turn = await handleReportButton({ ...ctx, runtime: new FlowRuntime(defaultFlows()), conversation: undefined }, data);
       return { ...turn, text: turn.replies.map((m) => m.text.map((x) => x.text).join('')).join('\n') };
     });
+  };
 
   const deliverAll = async () => {
     await scheduler.sender.runOnce();

@@ -1,7 +1,7 @@
 // What reached a staff member through the outbox since they last looked: the transcripts' `inbox` turn. The rows
 // are taken (marked sent) in order; a person bound on several channels hears each message once here, over the
 // channel the transcript runs on.
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { OutMessage } from '../../src/bot/message.js';
 import type { Db } from '../../src/db/client.js';
 import { outbox } from '../../src/db/schema.js';
