@@ -52,7 +52,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     const http = new HttpServer(logger);
     registerAdminRoute(http, { db, dbKind: database.kind, config, logger, now: clock });
     const channels = new Map<ChannelName, ChannelRuntime>();
-    if (config.localChat) channels.set('local', createLocalChannel({ core, http, db }));
+    if (config.localChat) channels.set('local', createLocalChannel({ core, http, db, config, clock }));
     if (config.telegramEnabled) channels.set('telegram', createTelegramChannel({ config, core, http, logger, db }));
     if (config.feishuEnabled) channels.set('feishu', createFeishuChannel({ config, core, http, logger, db }));
 

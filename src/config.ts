@@ -28,6 +28,8 @@ const envSchema = z.object({
       }
     }, 'unknown time zone'),
   LOCAL_CHAT: flag.optional(),
+  /** The public https origin of the local chat behind a TLS reverse proxy (e.g. `https://chat.example.org`). */
+  LOCAL_CHAT_ORIGIN: optionalText.pipe(z.url({ protocol: /^https$/ }).optional()),
   SEED_DEMO: flag.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADMIN_TOKEN: optionalText,
@@ -91,11 +93,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  FEISHU_MODE=webhook requires FEISHU_ENCRYPT_KEY: without it the Lark SDK does not check signatures',
     );
   }
+  const localChat = e.LOCAL_CHAT ?? !(telegramEnabled || feishuEnabled);
+  const listenHost = e.HOST ?? '127.0.0.1';
+  if (localChat && !isLoopbackHost(listenHost)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  HOST=${listenHost} would serve the local chat, which shows children's data, over plain HTTP to the network.\n` +
+        '  Keep HOST unset (loopback) and put a TLS reverse proxy in front (Caddy, nginx) that forwards to 127.0.0.1:PORT,\n' +
+        '  with LOCAL_CHAT_ORIGIN=https://<the public name> so the proxied requests are accepted; or set LOCAL_CHAT=0.',
+    );
+  }
   return {
     ...e,
-    localChat: e.LOCAL_CHAT ?? !(telegramEnabled || feishuEnabled),
+    localChat,
     telegramEnabled,
     feishuEnabled,
-    listenHost: e.HOST ?? '127.0.0.1',
+    listenHost,
   };
+}
+
+/** A name or address that only this machine can reach (`localhost`, 127.0.0.0/8, ::1). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
 }

@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   const channels = [...app.channels.keys()].join(', ') || 'none';
   const where = app.database.kind === 'pglite' ? `embedded PostgreSQL in ${config.DATA_DIR}` : 'PostgreSQL';
   logger.info(`caseworker bot running on ${where}${app.seeded ? ' (demo county seeded)' : ''}; channels: ${channels}`);
-  if (app.channels.has('local')) logger.info(`local chat: http://${config.listenHost === '0.0.0.0' ? 'localhost' : config.listenHost}:${app.port}/`);
+  const address = `${config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost}:${app.port}`;
+  logger.info(`http: listening on ${address}`);
+  if (app.channels.has('local')) {
+    logger.info(`local chat: http://${address}/${config.LOCAL_CHAT_ORIGIN ? ` (through the TLS proxy: ${config.LOCAL_CHAT_ORIGIN})` : ''}`);
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,29 +1,50 @@
-// `npm run admin -- <command>`: opens the database (never a data directory another process holds: then the
+// `npm run -s admin -- <command>`: opens the database (never a data directory another process holds: then the
 // running service carries out the command) and runs one admin command.
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { DataDirBusyError, dataDirHolder } from '../db/dataDirLock.js';
+import { resolveLocale } from '../i18n/translator.js';
 import type { AdminIo } from './context.js';
 import { EXIT_FAILED, EXIT_USAGE } from './exitCodes.js';
-import { findVerb, helpFor } from './run.js';
+import { findVerb, helpFor, splitLanguage, unknownCommand } from './run.js';
 
 const terminal: AdminIo = {
   out: (text) => void process.stdout.write(`${text}\n`),
   err: (text) => void process.stderr.write(`${text}\n`),
   readFile: (path) => readFile(resolve(path)),
   writeFile: (path, data) => writeFile(resolve(path), data),
+  // A pick-list is answered only by a person at a terminal; a script gets the list and exit code 1.
+  ...(process.stdin.isTTY && process.stderr.isTTY
+    ? {
+        ask: async (question: string) => {
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return await rl.question(question);
+          } finally {
+            rl.close();
+          }
+        },
+      }
+    : {}),
 };
 
 async function main(argv: string[]): Promise<number> {
-  const help = helpFor(argv);
+  // Help needs no valid configuration: the language comes from --lang or DEFAULT_LOCALE as written.
+  const split = splitLanguage(argv, resolveLocale(process.env.DEFAULT_LOCALE, 'zh-CN'));
+  if ('error' in split) {
+    terminal.err(split.error);
+    return EXIT_USAGE;
+  }
+  const help = helpFor(split.argv, split.locale);
   if (help !== undefined) {
     terminal.out(help);
-    return argv.length === 0 ? EXIT_USAGE : 0;
+    return split.argv.length === 0 ? EXIT_USAGE : 0;
   }
-  if (!findVerb(argv[0])) {
-    terminal.err(`Unknown command "${argv[0]}". See: npm run admin -- --help`);
+  if (!findVerb(split.argv[0])) {
+    terminal.err(unknownCommand(split.locale, split.argv[0]!));
     return EXIT_USAGE;
   }
   let config: Config;

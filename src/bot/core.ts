@@ -194,6 +194,7 @@ export class BotCore {
       channel: inbound.channel,
       externalId: inbound.userId,
       chatId: inbound.chatId,
+      throttleKey: inbound.throttleKey,
       code: candidate.slice(0, 64),
       displayName: inbound.displayName,
       locale: inbound.languageHint,

@@ -14,6 +14,11 @@ export const inboundSchema = z.object({
   chatType: z.enum(['private', 'group']).default('private'),
   /** The platform's idea of the user's language (e.g. `en`, `zh-CN`), used until a staff record says otherwise. */
   languageHint: z.string().max(20).optional(),
+  /**
+   * Who is guessing, for throttling invite codes, when the platform user id says too little: the local chat makes
+   * a fresh identity for every sign-in, so it passes the client's address. Default: the platform user.
+   */
+  throttleKey: z.string().min(1).max(200).optional(),
   /** Display name the platform gives; only shown back to the user themselves. */
   displayName: z.string().max(200).optional(),
   event: z.discriminatedUnion('kind', [

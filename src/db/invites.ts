@@ -60,6 +60,8 @@ export interface Redemption {
   channel: ChannelName;
   externalId: string;
   chatId: string;
+  /** Whose guesses count together (default the account): the local chat passes the client's address. */
+  throttleKey?: string;
   code: string;
   displayName?: string;
   locale?: string;
@@ -69,17 +71,18 @@ export interface Redemption {
 /** Binds a channel account to a staff record (new or existing) if the code is good. Run inside a transaction. */
 export async function redeemInvite(conn: Conn, r: Redemption): Promise<RedeemResult> {
   const hourAgo = new Date(r.now.getTime() - 3_600_000);
+  const guesser = r.throttleKey ?? r.externalId;
   const [recent] = await conn
     .select({ n: count() })
     .from(inviteAttempts)
-    .where(and(eq(inviteAttempts.channel, r.channel), eq(inviteAttempts.externalId, r.externalId), gte(inviteAttempts.at, hourAgo)));
+    .where(and(eq(inviteAttempts.channel, r.channel), eq(inviteAttempts.externalId, guesser), gte(inviteAttempts.at, hourAgo)));
   if ((recent?.n ?? 0) >= MAX_ATTEMPTS_PER_HOUR) {
-    await audit(conn, { actorStaffId: null, channel: r.channel, action: 'invite.throttled', detail: { externalId: r.externalId }, at: r.now });
+    await audit(conn, { actorStaffId: null, channel: r.channel, action: 'invite.throttled', detail: { externalId: guesser }, at: r.now });
     return { ok: false, reason: 'throttled' };
   }
   const [invite] = await conn.select().from(invites).where(eq(invites.codeHash, hashInviteCode(r.code))).for('update');
   const failure = !invite ? 'invalid' : invite.usedAt ? 'used' : invite.expiresAt <= r.now ? 'expired' : undefined;
-  await conn.insert(inviteAttempts).values({ channel: r.channel, externalId: r.externalId, at: r.now, success: !failure });
+  await conn.insert(inviteAttempts).values({ channel: r.channel, externalId: guesser, at: r.now, success: !failure });
   if (failure || !invite) {
     await audit(conn, { actorStaffId: null, channel: r.channel, action: 'invite.failed', detail: { externalId: r.externalId, reason: failure }, at: r.now });
     return { ok: false, reason: failure ?? 'invalid' };

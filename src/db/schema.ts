@@ -97,6 +97,25 @@ export const inviteAttempts = pgTable(
   (t) => [index('invite_attempts_who_idx').on(t.channel, t.externalId, t.at)],
 );
 
+/**
+ * A signed-in browser of the local chat. The cookie holds a random token; only its SHA-256 is stored, so a copy
+ * of the database opens no session. `externalId` is the local channel identity the session speaks as.
+ */
+export const localSessions = pgTable(
+  'local_sessions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    tokenHash: text('token_hash').notNull().unique(),
+    externalId: text('external_id').notNull(),
+    staffId: integer('staff_id').notNull().references(() => staff.id),
+    /** Opened by picking a demo identity: valid only while the database holds nothing but the demo county. */
+    demo: boolean('demo').notNull().default(false),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('local_sessions_expiry_idx').on(t.expiresAt)],
+);
+
 export const children = pgTable(
   'children',
   {

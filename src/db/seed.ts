@@ -1,8 +1,8 @@
 // A fictional demo county, so anyone can try every flow with no bot token. Written once, into an empty database.
-import { count } from 'drizzle-orm';
+import { and, count, eq, exists, like, notExists, notInArray, sql } from 'drizzle-orm';
 import { addDays, todayIn } from '../domain/dates.js';
 import { nextVisitDue, type PolicyRow } from '../domain/visitPolicy.js';
-import type { Db } from './client.js';
+import type { Conn, Db } from './client.js';
 import { loadPolicy } from './policy.js';
 import { areas, assignments, channelIdentities, children, staff, visits, type Dimensions, type RiskLevel, type Role } from './schema.js';
 
@@ -54,7 +54,7 @@ export async function seedDemo(db: Db, now: Date, timeZone: string): Promise<boo
       await tx.insert(areas).values({ ...a, path });
     }
     const staffRows = await tx.insert(staff).values(demoStaff).returning({ id: staff.id, role: staff.role, areaCode: staff.areaCode });
-    await tx.insert(channelIdentities).values(staffRows.map((s) => ({ channel: 'local' as const, externalId: `staff:${s.id}`, chatId: `staff:${s.id}`, staffId: s.id })));
+    await tx.insert(channelIdentities).values(staffRows.map((s) => ({ channel: 'local' as const, externalId: `${demoIdentityPrefix}${s.id}`, chatId: `${demoIdentityPrefix}${s.id}`, staffId: s.id })));
     const caseworkers = staffRows.filter((s) => s.role === 'caseworker');
     const policy: PolicyRow[] = await loadPolicy(tx);
     for (const [i, name] of childNames.entries()) {
@@ -99,4 +99,28 @@ export async function seedDemo(db: Db, now: Date, timeZone: string): Promise<boo
     }
   });
   return true;
+}
+
+/** The local identity of a seeded demo staff member (`staff:<id>`), the one the demo's "pick who you are" uses. */
+export const demoIdentityPrefix = 'staff:';
+
+/**
+ * True while the database holds the seeded demo county and nothing else: every area is a demo area and every staff
+ * member is a seeded demo one. Anything imported or invited beyond that is real data, and the demo identities
+ * (which include an admin who sees everything) must stop working.
+ */
+export async function holdsOnlyDemoCounty(conn: Conn): Promise<boolean> {
+  const demoIdentity = (staffId: typeof staff.id) =>
+    conn
+      .select({ one: sql`1` })
+      .from(channelIdentities)
+      .where(and(eq(channelIdentities.channel, 'local'), eq(channelIdentities.staffId, staffId), eq(channelIdentities.externalId, sql`${demoIdentityPrefix}::text || ${staffId}::text`)));
+  const [row] = await conn
+    .select({
+      demoOnly: sql<boolean>`${exists(conn.select({ one: sql`1` }).from(channelIdentities).where(and(eq(channelIdentities.channel, 'local'), like(channelIdentities.externalId, `${demoIdentityPrefix}%`))))}
+        and ${notExists(conn.select({ one: sql`1` }).from(areas).where(notInArray(areas.code, demoAreas.map((a) => a.code))))}
+        and ${notExists(conn.select({ one: sql`1` }).from(staff).where(notExists(demoIdentity(staff.id))))}`,
+    })
+    .from(sql`(select 1) as probe`);
+  return row?.demoOnly === true;
 }

@@ -2,10 +2,10 @@
 // tag: the conversation's first 8 hex digits; version: the row's version (base 36) when the question was asked.
 // op: <n> choice index · c<id> child · p<n> page · u unknown child · t<n> toggle · d done · b back · s skip ·
 //     x cancel? · y confirm · e edit list · e<n> edit step n · k keep draft · z discard draft ·
-//     v<YYYYMMDD> a day picked in a date picker
+//     v<YYYYMMDD> a day picked in a date picker · a / r accept the day asked about ("did you mean …?") / type again
 import { z } from 'zod';
 
-const opSchema = z.string().regex(/^(\d{1,3}|c\d{1,12}|p\d{1,4}|u|t\d{1,3}|d|b|s|x|y|e\d{0,3}|k|z|v\d{8})$/);
+const opSchema = z.string().regex(/^(\d{1,3}|c\d{1,12}|p\d{1,4}|u|t\d{1,3}|d|b|s|x|y|e\d{0,3}|k|z|v\d{8}|a|r)$/);
 
 export interface QuestionButton {
   tag: string;

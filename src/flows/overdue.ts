@@ -25,7 +25,7 @@ export const overdueFlow: Flow = {
         name: e.name,
         village: e.village,
         days: daysBetween(e.dueOn, ctx.today),
-        due: formatDay(e.dueOn, ctx.locale),
+        due: formatDay(e.dueOn, ctx.locale, ctx),
         caseworker: e.caseworker ?? flowText(ctx.locale, 'status.none'),
       })));
     }

@@ -10,7 +10,8 @@ import { overdueDays } from '../domain/visitPolicy.js';
 import { formatDay } from '../domain/dates.js';
 import { coreText } from '../i18n/core.js';
 import { conversationTag, parseQuestionData, questionData } from './buttons.js';
-import type { Answers, Attachment, Choice, Flow, FlowContext, Step } from './types.js';
+import { datesText } from '../i18n/sections/dates.js';
+import type { Answers, Attachment, Choice, Flow, FlowContext, Step, TextStep } from './types.js';
 
 export type Conversation = typeof conversations.$inferSelect;
 
@@ -142,7 +143,8 @@ export class FlowRuntime {
         case 'text': {
           if (text === '') return this.retry(ctx, conv, coreText(ctx.locale, 'input.empty'));
           const parsed = await step.parse(text, ctx, conv.answers);
-          if (!parsed.ok) return this.retry(ctx, conv, parsed.error);
+          if (!parsed.ok && parsed.confirm !== undefined) return this.askToConfirm(ctx, conv, step, parsed.confirm, parsed.error);
+          if (!parsed.ok) return this.retry(ctx, await this.dropPendingConfirm(ctx, conv), parsed.error);
           return this.answer(ctx, conv, step, parsed.value);
         }
         case 'choice': {
@@ -218,6 +220,7 @@ export class FlowRuntime {
       if (!step.optional) return this.unknownOp(ctx, conv);
       return this.answer(ctx, conv, step, null);
     }
+    if ((op === 'a' || op === 'r') && step.kind === 'text' && pendingConfirm(conv, step)) return this.confirmPress(ctx, conv, step, op === 'a');
     switch (step.kind) {
       case 'choice': {
         const choice = (await step.choices(ctx, conv.answers))[Number(op)];
@@ -255,6 +258,7 @@ export class FlowRuntime {
     const answers = { ...conv.answers, ...derived, [step.id]: value };
     delete answers.__page;
     delete answers.__pending;
+    delete answers.__confirm;
     const trail = conv.trail[conv.trail.length - 1] === step.id ? conv.trail : [...conv.trail, step.id];
     const shown = value === null ? coreText(ctx.locale, 'answer.skipped') : displayOf(step, value, ctx, answers);
     const resolved = resolvedWith(prompt, shown);
@@ -296,6 +300,7 @@ export class FlowRuntime {
     delete answers.__editing;
     delete answers.__page;
     delete answers.__pending;
+    delete answers.__confirm;
     const saved = await this.save(ctx, conv, { step: previous, trail, answers });
     return { replies: [await this.ask(ctx, saved)], resolved: resolvedWith(await this.prompt(ctx, conv), coreText(ctx.locale, 'answer.back')) };
   }
@@ -374,6 +379,8 @@ export class FlowRuntime {
       }
     }
     const step = this.stepOf(conv);
+    const confirm = step && pendingConfirm(conv, step);
+    if (confirm) return rich(confirm.question);
     return step ? step.prompt(ctx, conv.answers) : [];
   }
 
@@ -400,6 +407,9 @@ export class FlowRuntime {
     }
     const step = this.stepOf(conv);
     if (!step) return message(text);
+    if (pendingConfirm(conv, step)) {
+      return message(text, [[{ label: datesText(ctx.locale, 'date.confirmYes'), data: q('a') }, { label: datesText(ctx.locale, 'date.reenter'), data: q('r') }], [{ label: t('control.cancel'), data: q('x') }]]);
+    }
     const rows: Button[][] = [];
     switch (step.kind) {
       case 'choice':
@@ -436,6 +446,31 @@ export class FlowRuntime {
     const value = conv.answers[step.id];
     const shown = value === null ? coreText(ctx.locale, 'answer.skipped') : displayOf(step, value, ctx, conv.answers);
     return `${clipLabel(prompt.replace(/[？?：:]\s*$/, ''), 14)}：${clipLabel(shown, 16)}`;
+  }
+
+  // ---- "did you mean …?" -------------------------------------------------------------------------------------
+
+  /** Typed text that reads as a likely answer only with the user's yes (a day without a year, far from today). */
+  private async askToConfirm(ctx: FlowContext, conv: Conversation, step: Step, text: string, question: string): Promise<Turn> {
+    const saved = await this.save(ctx, conv, { answers: { ...conv.answers, __confirm: { step: step.id, text, question } } });
+    return { replies: [await this.ask(ctx, saved)] };
+  }
+
+  private async confirmPress(ctx: FlowContext, conv: Conversation, step: TextStep, yes: boolean): Promise<Turn> {
+    const confirm = pendingConfirm(conv, step)!;
+    const cleared = await this.dropPendingConfirm(ctx, conv);
+    const resolved = resolvedWith(rich(confirm.question), datesText(ctx.locale, yes ? 'date.confirmYes' : 'date.reenter'));
+    if (!yes) return { replies: [await this.ask(ctx, cleared)], resolved };
+    const parsed = await step.parse(confirm.text, ctx, cleared.answers);
+    if (!parsed.ok) return { ...(await this.retry(ctx, cleared, parsed.error)), resolved };
+    return { ...(await this.answer(ctx, cleared, step, parsed.value)), resolved };
+  }
+
+  private async dropPendingConfirm(ctx: FlowContext, conv: Conversation): Promise<Conversation> {
+    if (conv.answers.__confirm === undefined) return conv;
+    const answers = { ...conv.answers };
+    delete answers.__confirm;
+    return this.save(ctx, conv, { answers });
   }
 
   // ---- child choice ------------------------------------------------------------------------------------------
@@ -548,6 +583,12 @@ export class FlowRuntime {
   }
 }
 
+/** The "did you mean …?" question open on `step`, if any. */
+function pendingConfirm(conv: Conversation, step: Step): { text: string; question: string } | undefined {
+  const confirm = conv.answers.__confirm as { step: string; text: string; question: string } | undefined;
+  return confirm?.step === step.id ? confirm : undefined;
+}
+
 /** A child step takes active children, and pending ones where it says so (a report is never blocked by paperwork). */
 function childAllowed(child: { status: string }, step: Step): boolean {
   return child.status === 'active' || (child.status === 'pending' && step.kind === 'child' && step.includePending === true);
@@ -586,7 +627,7 @@ function childLabel(ctx: FlowContext, c: { name: string; nextVisitDue: string | 
   const late = overdueDays(c.nextVisitDue, ctx.today);
   if (late > 0) return `${c.name} · ${coreText(ctx.locale, 'child.overdue', { n: late })}`;
   if (c.nextVisitDue === ctx.today) return `${c.name} · ${coreText(ctx.locale, 'child.dueToday')}`;
-  return `${c.name} · ${formatDay(c.nextVisitDue, ctx.locale)}`;
+  return `${c.name} · ${formatDay(c.nextVisitDue, ctx.locale, ctx)}`;
 }
 
 function expiredNotice(locale: FlowContext['locale'], flow: Flow | undefined, conv: Conversation, hours: number, timeZone: string): OutMessage {

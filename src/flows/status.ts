@@ -38,14 +38,14 @@ export const statusFlow: Flow = {
     text.push(...rich('\n', t('status.caseworker'), file.caseworker ?? t('status.none')));
     if (file.lastVisit) {
       const flagged = dimensions.filter((d) => file.lastVisit!.dimensions[d] && file.lastVisit!.dimensions[d]!.level !== 'fine');
-      text.push(...rich('\n', t('status.lastVisit', { date: formatDay(file.lastVisit.visitedOn, ctx.locale) })));
+      text.push(...rich('\n', t('status.lastVisit', { date: formatDay(file.lastVisit.visitedOn, ctx.locale, ctx) })));
       text.push(...rich(flagged.length === 0 ? t('status.allFine') : flagged.map((d) => `${nameOf(dimensionNames, ctx.locale, d)}${nameOf(levelNames, ctx.locale, file.lastVisit!.dimensions[d]!.level)}`).join('、')));
     } else {
       text.push(...rich('\n', t('status.neverVisited')));
     }
     if (child.nextVisitDue) {
       const late = overdueDays(child.nextVisitDue, ctx.today);
-      text.push(...rich('\n', t('status.nextVisit', { date: formatDay(child.nextVisitDue, ctx.locale) })));
+      text.push(...rich('\n', t('status.nextVisit', { date: formatDay(child.nextVisitDue, ctx.locale, ctx) })));
       if (late > 0) text.push(...rich(' ', bold(t('status.overdue', { n: late }))));
     }
     if (file.openReports.length) {

@@ -1,9 +1,10 @@
 // Builders for the common kinds of step, so each flow reads like the form it replaces.
 import { rich, type Rich } from '../bot/message.js';
-import { addDays, daysBetween, formatDay, parseDateInput } from '../domain/dates.js';
-import { normalizeDigits } from '../domain/text.js';
+import { addDays, daysBetween, formatDay } from '../domain/dates.js';
+import { readTypedDate } from '../domain/typedDates.js';
 import { coreText } from '../i18n/core.js';
 import { flowText, type FlowKey } from '../i18n/flows.js';
+import { datesText } from '../i18n/sections/dates.js';
 import type { Answers, Choice, ChoiceStep, FlowContext, Parsed, Step, TextStep } from './types.js';
 
 type Prompt = FlowKey | ((ctx: FlowContext, answers: Answers) => Rich | Promise<Rich>);
@@ -63,15 +64,17 @@ export function dateStep(id: string, prompt: Prompt, rule: DateRule & Common): T
     shortcuts,
     date: true,
     parse: async (text, ctx, answers): Promise<Parsed<string>> => {
-      const parsed = future ? parseFutureDay(text, ctx.today) : parseDateInput(text, ctx.today);
+      const parsed = readTypedDate(text, ctx.today, future ? 'ahead' : 'past');
       if (!parsed.ok) return { ok: false, error: flowText(ctx.locale, 'date.unrecognised') };
+      // A year filled in far from today is asked about, never assumed (a visit saved a year off looks overdue).
+      if (parsed.guessed) return { ok: false, error: datesText(ctx.locale, 'date.confirmYear', { date: formatDay(parsed.date, ctx.locale, { withYear: true }) }), confirm: parsed.date };
       const low = await min?.(ctx, answers);
       if (low && parsed.date < low.day) return { ok: false, error: flowText(ctx.locale, low.error, { date: formatDay(low.day, ctx.locale, { withYear: true }) }) };
       const high = await max?.(ctx, answers);
       if (high && parsed.date > high.day) return { ok: false, error: flowText(ctx.locale, high.error, { date: formatDay(high.day, ctx.locale, { withYear: true }) }) };
       return { ok: true, value: parsed.date };
     },
-    display: (v, ctx) => formatDay(String(v), ctx.locale),
+    display: (v, ctx) => formatDay(String(v), ctx.locale, ctx),
     ...rest,
   };
 }
@@ -79,7 +82,7 @@ export function dateStep(id: string, prompt: Prompt, rule: DateRule & Common): T
 /** Shortcut buttons "today" and "yesterday" (their values are parsed like typed text). */
 export function recentDayShortcuts(ctx: FlowContext): Choice[] {
   return [
-    { value: ctx.today, label: flowText(ctx.locale, 'date.today', { date: formatDay(ctx.today, ctx.locale) }) },
+    { value: ctx.today, label: flowText(ctx.locale, 'date.today', { date: formatDay(ctx.today, ctx.locale, ctx) }) },
     { value: addDays(ctx.today, -1), label: flowText(ctx.locale, 'date.yesterday') },
   ];
 }
@@ -92,15 +95,6 @@ export const pastDayRule: Pick<DateRule, 'min' | 'max'> = {
 
 export function daysFromToday(ctx: FlowContext, day: string): number {
   return daysBetween(ctx.today, day);
-}
-
-/** Like parseDateInput, but a month and day given without a year mean their next occurrence, not their last. */
-export function parseFutureDay(text: string, today: string): ReturnType<typeof parseDateInput> {
-  const parsed = parseDateInput(text, today);
-  if (!parsed.ok || parsed.date >= today || /\d{4}|年/.test(normalizeDigits(text))) return parsed;
-  const nextYear = `${Number(parsed.date.slice(0, 4)) + 1}${parsed.date.slice(4)}`;
-  const again = parseDateInput(nextYear, today);
-  return again.ok ? again : parsed;
 }
 
 function clipForDisplay(s: string): string {

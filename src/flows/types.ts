@@ -38,7 +38,12 @@ export interface Choice {
   label: string;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+/**
+ * An answer read from typed text, or what is wrong with it. `confirm`: the text reads as a likely answer that
+ * needs the user's yes first (a day typed without a year, far from today); `error` then holds the question and a
+ * "yes" parses `confirm` again.
+ */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string; confirm?: string };
 
 /** An attachment sent where a step accepts them (location pin, photo). */
 export type Attachment = { kind: 'location'; latitude: number; longitude: number } | { kind: 'photo'; fileId: string; caption?: string };

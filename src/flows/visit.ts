@@ -88,7 +88,7 @@ export const visitFlow: Flow = {
     {
       ...choiceStep(
         'mode',
-        async (ctx, a) => rich(flowText(ctx.locale, 'visit.mode', { date: formatDay(String((a.carried as Carried).lastVisitOn), ctx.locale) })),
+        async (ctx, a) => rich(flowText(ctx.locale, 'visit.mode', { date: formatDay(String((a.carried as Carried).lastVisitOn), ctx.locale, ctx) })),
         { values: ['same', 'each'], label: (v, ctx) => flowText(ctx.locale, v === 'same' ? 'visit.same' : 'visit.each'), columns: 2 },
       ),
       // Offered only when there is a last visit to carry over.
@@ -114,13 +114,13 @@ export const visitFlow: Flow = {
     ),
     dateStep(
       'next',
-      async (ctx, a) => rich(flowText(ctx.locale, 'visit.next', { date: formatDay(await defaultNextVisit(ctx, a), ctx.locale) })),
+      async (ctx, a) => rich(flowText(ctx.locale, 'visit.next', { date: formatDay(await defaultNextVisit(ctx, a), ctx.locale, ctx) })),
       {
         when: (a) => a.mode !== 'same',
         future: true,
         shortcuts: async (ctx, a) => {
           const day = await defaultNextVisit(ctx, a);
-          return [{ value: day, label: formatDay(day, ctx.locale) }];
+          return [{ value: day, label: formatDay(day, ctx.locale, ctx) }];
         },
         min: (ctx, a) => ({ day: addDays(String(a.date ?? ctx.today), 1), error: 'visit.nextTooEarly' }),
         // The policy date is the latest allowed: a visit may bring the next one earlier, never later.
@@ -132,7 +132,7 @@ export const visitFlow: Flow = {
   async summary(ctx, a) {
     const v = await resolveVisit(ctx, a);
     const lines: Rich = rich(
-      bold(v.child.name), ` · ${formatDay(v.date, ctx.locale)} · ${nameOf(visitKindNames, ctx.locale, v.kind)} · `,
+      bold(v.child.name), ` · ${formatDay(v.date, ctx.locale, ctx)} · ${nameOf(visitKindNames, ctx.locale, v.kind)} · `,
       flowText(ctx.locale, v.seen ? 'visit.seenYes' : 'visit.seenNo'), '\n',
     );
     if (v.sameAsLast) {
@@ -147,7 +147,7 @@ export const visitFlow: Flow = {
       if (v.photos.length || v.location) lines.push(...rich(flowText(ctx.locale, 'visit.attachmentCount', { n: v.photos.length + (v.location ? 1 : 0) }), '\n'));
       lines.push(...rich(flowText(ctx.locale, 'visit.summaryRisk', { before: nameOf(riskNames, ctx.locale, v.child.riskLevel), after: nameOf(riskNames, ctx.locale, v.risk) }), '\n'));
     }
-    lines.push(...rich(flowText(ctx.locale, 'visit.summaryNext', { date: formatDay(v.next, ctx.locale) })));
+    lines.push(...rich(flowText(ctx.locale, 'visit.summaryNext', { date: formatDay(v.next, ctx.locale, ctx) })));
     return lines;
   },
 
@@ -186,7 +186,7 @@ export const visitFlow: Flow = {
       )
       .where(eq(children.id, v.child.id));
     await audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'visit.create', childId: v.child.id, detail: { visitId: visit!.id, ref } });
-    return [message(rich('✅ ', flowText(ctx.locale, 'visit.saved', { ref, name: v.child.name, date: formatDay(v.next, ctx.locale) })))];
+    return [message(rich('✅ ', flowText(ctx.locale, 'visit.saved', { ref, name: v.child.name, date: formatDay(v.next, ctx.locale, ctx) })))];
   },
 };
 

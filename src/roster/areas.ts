@@ -4,6 +4,7 @@
 import { asc, eq, like, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
 import { areas, children, type AreaLevel } from '../db/schema.js';
+import { reason, ReasonError, type Reason } from '../i18n/sections/roster.js';
 import type { Table } from './table.js';
 import { cleanCode, cleanText, headerKey } from './text.js';
 
@@ -66,7 +67,7 @@ export interface AreaRowResult {
   code: string;
   name: string;
   outcome: 'created' | 'updated' | 'unchanged' | 'rejected';
-  reason?: string;
+  reason?: Reason;
 }
 
 export interface AreaImportPlan {
@@ -75,7 +76,7 @@ export interface AreaImportPlan {
   writes: { code: string; name: string; level: AreaLevel; parentCode: string | null; path: string; oldPath?: string }[];
 }
 
-export class AreaFileError extends Error {}
+export class AreaFileError extends ReasonError {}
 
 export async function planAreaImport(conn: Conn, table: Table): Promise<AreaImportPlan> {
   const col: Partial<Record<keyof typeof headerAliases, number>> = {};
@@ -85,7 +86,7 @@ export async function planAreaImport(conn: Conn, table: Table): Promise<AreaImpo
     }
   });
   if (col.code === undefined || col.name === undefined) {
-    throw new AreaFileError(`The area file needs the columns code and name (代码, 名称); found: ${table.header.join(', ')}`);
+    throw new AreaFileError(reason('file.areaColumns', { found: table.header.join(', ') }));
   }
   const existing = new Map((await conn.select().from(areas)).map((a) => [a.code, a]));
   const results: AreaRowResult[] = [];
@@ -101,17 +102,17 @@ export async function planAreaImport(conn: Conn, table: Table): Promise<AreaImpo
     const levelText = cleanText(cell(col.level)).toLowerCase();
     const level = levelText ? levelWords[levelText] : levelFromCode(code);
     const parentText = shortDivisionCode(cell(col.parent));
-    if (!code) result.reason = 'no code';
-    else if (!/^[\w-]{1,40}$/.test(code)) result.reason = `invalid code "${code}"`;
-    else if (!name) result.reason = 'no name';
+    if (!code) result.reason = reason('area.noCode');
+    else if (!/^[\w-]{1,40}$/.test(code)) result.reason = reason('area.invalidCode', { code });
+    else if (!name) result.reason = reason('area.noName');
     else if (!level) {
       result.reason = levelText
-        ? `unknown level "${levelText}" (province/city/county/township/village or 省/市/县/乡镇/村)`
-        : `cannot tell the level from code ${code} (2, 4, 6, 9 or 12 digits): give a level column`;
-    } else if (entries.has(code)) result.reason = `duplicate of line ${entries.get(code)!.line}`;
+        ? reason('area.unknownLevel', { level: levelText })
+        : reason('area.levelFromCode', { code });
+    } else if (entries.has(code)) result.reason = reason('area.duplicate', { line: entries.get(code)!.line });
     else {
       const parentCode = parentText || parentFromCode(code) || null;
-      if (parentCode === code) result.reason = 'an area cannot be its own parent';
+      if (parentCode === code) result.reason = reason('area.ownParent');
       else entries.set(code, { line: row.line, code, name, level, parentCode, parentGiven: parentText !== '', result });
     }
   }
@@ -125,7 +126,7 @@ export async function planAreaImport(conn: Conn, table: Table): Promise<AreaImpo
     const entry = entries.get(code);
     if (!entry) return existing.get(code)?.path ?? null;
     if (resolving.has(code)) {
-      entry.result.reason = 'the parent codes form a cycle';
+      entry.result.reason = reason('area.cycle');
       return null;
     }
     resolving.add(code);
@@ -134,7 +135,7 @@ export async function planAreaImport(conn: Conn, table: Table): Promise<AreaImpo
     else if (entry.parentCode === null) path = `/${code}/`;
     else {
       const parentPath = pathOf(entry.parentCode);
-      if (parentPath === null && !entry.result.reason) entry.result.reason = `unknown parent code ${entry.parentCode}`;
+      if (parentPath === null && !entry.result.reason) entry.result.reason = reason('area.unknownParent', { code: entry.parentCode });
       path = parentPath === null ? null : `${parentPath}${code}/`;
     }
     resolving.delete(code);
@@ -146,7 +147,7 @@ export async function planAreaImport(conn: Conn, table: Table): Promise<AreaImpo
   for (const entry of entries.values()) {
     const path = pathOf(entry.code);
     if (path === null) {
-      entry.result.reason ??= 'unknown parent';
+      entry.result.reason ??= reason('area.unknownParent', { code: entry.parentCode ?? '' });
       continue;
     }
     const before = existing.get(entry.code);

@@ -5,8 +5,9 @@ import { maskIdNumber } from '../domain/mask.js';
 import { nextVisitDue, type PolicyRow } from '../domain/visitPolicy.js';
 import type { Conn } from '../db/client.js';
 import { areas, assignments, auditLog, children, staff, type RiskLevel } from '../db/schema.js';
-import { mapRosterHeader, requiredRosterFields, rosterHeaderNames } from './columns.js';
+import { mapRosterHeader, requiredRosterFields, rosterHeaderNames, type RosterField } from './columns.js';
 import { parseRosterRow, type RosterRecord } from './rows.js';
+import { reason, ReasonError, rosterText, type Reason } from '../i18n/sections/roster.js';
 import type { Table } from './table.js';
 
 export type RowOutcome = 'created' | 'updated' | 'unchanged' | 'rejected';
@@ -18,7 +19,7 @@ export interface RowReport {
   /** Masked: the report is printed and may be pasted into a chat. */
   maskedId: string;
   /** Fields that change (updated) or why the row is refused (rejected). */
-  details: string[];
+  details: Reason[];
 }
 
 interface ChildValues {
@@ -49,7 +50,7 @@ export interface RosterPlan {
   ignoredHeaders: string[];
 }
 
-export class RosterFileError extends Error {}
+export class RosterFileError extends ReasonError {}
 
 const key = (name: string, birthDate: string | null, areaCode: string) => `${name}\u0000${birthDate ?? ''}\u0000${areaCode}`;
 
@@ -57,11 +58,9 @@ export async function planRosterImport(conn: Conn, table: Table, options: { toda
   const map = mapRosterHeader(table.header);
   const missing = requiredRosterFields.filter((f) => map.columns[f] === undefined);
   if (missing.length > 0) {
-    throw new RosterFileError(
-      `The roster has no ${missing.map((f) => rosterHeaderNames[f]).join(' / ')} column (姓名, 村(社区)代码). Headers found: ${table.header.join(', ')}`,
-    );
+    throw new RosterFileError(reason('file.rosterMissing', { columns: missing.map((f) => `${rosterHeaderNames[f]} (${rosterText('zh-CN', `field.${f}`)})`).join(', ') }));
   }
-  if (map.repeated.length > 0) throw new RosterFileError(`Two columns mean the same thing: ${map.repeated.map((f) => rosterHeaderNames[f]).join(', ')}`);
+  if (map.repeated.length > 0) throw new RosterFileError(reason('file.rosterRepeated', { columns: map.repeated.map((f) => rosterText('zh-CN', `field.${f}`)).join(', ') }));
 
   const areaCodes = new Set((await conn.select({ code: areas.code }).from(areas)).map((a) => a.code));
   const people = await conn
@@ -112,7 +111,7 @@ export async function planRosterImport(conn: Conn, table: Table, options: { toda
     const report: RowReport = { line: row.line, outcome: 'rejected', name: r.name, maskedId: maskIdNumber(r.idNumber), details: [] };
     plan.rows.push(report);
     const reasons = report.details;
-    if (!areaCodes.has(r.areaCode)) reasons.push(`unknown area code ${r.areaCode}`);
+    if (!areaCodes.has(r.areaCode)) reasons.push(reason('row.unknownArea', { code: r.areaCode }));
     const caseworker = resolveCaseworker(r.caseworker, people);
     if (caseworker.problem) reasons.push(caseworker.problem);
 
@@ -123,20 +122,20 @@ export async function planRosterImport(conn: Conn, table: Table, options: { toda
     const byIdLine = idKey ? seenKeys.get(idKey) : undefined;
     const byName = nameKey ? seenNames.get(nameKey) : undefined;
     const firstLine = byIdLine ?? (byName && !(r.idNumber && byName.hasId) ? byName.line : undefined);
-    if (firstLine !== undefined) reasons.push(`duplicate of line ${firstLine}`);
+    if (firstLine !== undefined) reasons.push(reason('row.duplicate', { line: firstLine }));
     if (idKey && !seenKeys.has(idKey)) seenKeys.set(idKey, row.line);
     if (nameKey && !seenNames.has(nameKey)) seenNames.set(nameKey, { line: row.line, hasId: r.idNumber !== null });
     if (reasons.length > 0) continue;
 
     const match = findMatch(r, byId, byKey);
     if (match === 'ambiguous') {
-      reasons.push('several children on record have this name, birth date and area: add the ID number');
+      reasons.push(reason('row.ambiguous'));
       continue;
     }
     if (match) {
       const claimedBy = claimedChildren.get(match.id);
       if (claimedBy !== undefined) {
-        reasons.push(`same child as line ${claimedBy}`);
+        reasons.push(reason('row.sameChild', { line: claimedBy }));
         continue;
       }
       claimedChildren.set(match.id, row.line);
@@ -146,7 +145,7 @@ export async function planRosterImport(conn: Conn, table: Table, options: { toda
       if (fields.length === 0) report.outcome = 'unchanged';
       else {
         report.outcome = 'updated';
-        report.details = fields.map((f) => rosterHeaderNames[f as keyof typeof rosterHeaderNames] ?? f);
+        report.details = fields.map((f) => reason(`field.${f as RosterField}`));
         plan.updates.push({ line: row.line, childId: match.id, set, fields, caseworkerId: newCaseworker });
       }
     } else {
@@ -239,7 +238,7 @@ function changes(before: Existing, r: RosterRecord, options: { today: string; po
   return { set, fields: fields.map((f) => fieldNames[f] ?? f) };
 }
 
-function resolveCaseworker(ref: string | null, people: { id: number; name: string; role: string }[]): { id: number | null; problem?: string } {
+function resolveCaseworker(ref: string | null, people: { id: number; name: string; role: string }[]): { id: number | null; problem?: Reason } {
   if (!ref) return { id: null };
   if (/^\d+$/.test(ref)) {
     const byNumber = people.find((p) => p.id === Number(ref));
@@ -249,8 +248,8 @@ function resolveCaseworker(ref: string | null, people: { id: number; name: strin
   const caseworkers = named.filter((p) => p.role === 'caseworker');
   const pick = caseworkers.length > 0 ? caseworkers : named;
   if (pick.length === 1) return { id: pick[0]!.id };
-  if (pick.length > 1) return { id: null, problem: `caseworker name "${ref}" is shared by staff ${pick.map((p) => p.id).join(', ')}: use the staff id` };
-  return { id: null, problem: `unknown caseworker "${ref}" (an active staff member's name or id; add them with: invite --name)` };
+  if (pick.length > 1) return { id: null, problem: reason('row.sharedCaseworker', { name: ref, ids: pick.map((p) => p.id).join(', ') }) };
+  return { id: null, problem: reason('row.unknownCaseworker', { name: ref }) };
 }
 
 /** Writes the plan in the caller's transaction: children, caseload assignments and one audit entry per child. */

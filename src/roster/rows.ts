@@ -5,6 +5,7 @@ import { validateIdNumber } from '../domain/idNumber.js';
 import type { RiskLevel } from '../db/schema.js';
 import type { ColumnMap, RosterField } from './columns.js';
 import { parseRosterDate } from './dates.js';
+import { reason, type Reason } from '../i18n/sections/roster.js';
 import type { TableRow } from './table.js';
 import { cleanCode, cleanName, cleanText, splitList } from './text.js';
 import { shortDivisionCode } from './areas.js';
@@ -26,7 +27,7 @@ export interface RosterRecord {
   lastVisit: string | null;
 }
 
-export type ParsedRow = { ok: true; record: RosterRecord } | { ok: false; reasons: string[]; name: string };
+export type ParsedRow = { ok: true; record: RosterRecord } | { ok: false; reasons: Reason[]; name: string };
 
 const sexWords: Record<string, 'male' | 'female'> = {
   男: 'male', 男性: 'male', 男孩: 'male', m: 'male', male: 'male', boy: 'male', '1': 'male',
@@ -41,9 +42,9 @@ const riskWords: Record<string, RiskLevel> = {
 };
 
 const idReasons = {
-  format: 'ID number is not 18 characters (17 digits and a digit or X)',
-  checksum: 'ID number checksum is wrong (a digit is mistyped)',
-  birth_date: 'ID number contains an impossible birth date',
+  format: reason('row.idFormat'),
+  checksum: reason('row.idChecksum'),
+  birth_date: reason('row.idBirth'),
 } as const;
 
 /** Mainland mobile numbers, or landlines with an area code; a leading +86 is dropped. */
@@ -58,17 +59,17 @@ export function parseRosterRow(row: TableRow, map: ColumnMap, today: string): Pa
     const index = map.columns[field];
     return index === undefined ? '' : (row.cells[index] ?? '');
   };
-  const reasons: string[] = [];
+  const reasons: Reason[] = [];
   const name = cleanName(cell('name'));
-  if (!name) reasons.push('no name');
-  else if (name.length > 50) reasons.push('name is longer than 50 characters');
+  if (!name) reasons.push(reason('row.noName'));
+  else if (name.length > 50) reasons.push(reason('row.nameTooLong'));
 
   let idNumber: string | null = null;
   let idBirth: string | undefined;
   let idSex: 'male' | 'female' | undefined;
   const idColumn = map.columns.idNumber;
   if (idColumn !== undefined && row.lossy?.has(idColumn)) {
-    reasons.push('ID number was stored as a number in the spreadsheet and lost its last digits: format the column as text and type it again');
+    reasons.push(reason('row.idLossy'));
   } else if (cleanText(cell('idNumber'))) {
     const check = validateIdNumber(cleanCode(cell('idNumber')));
     if (check.ok) {
@@ -82,8 +83,8 @@ export function parseRosterRow(row: TableRow, map: ColumnMap, today: string): Pa
   const sexText = cleanText(cell('sex')).toLowerCase();
   if (sexText) {
     const given = sexWords[sexText];
-    if (!given) reasons.push(`unknown sex "${sexText}" (男/女 or male/female)`);
-    else if (idSex && given !== idSex) reasons.push(`sex "${sexText}" contradicts the ID number`);
+    if (!given) reasons.push(reason('row.unknownSex', { sex: sexText }));
+    else if (idSex && given !== idSex) reasons.push(reason('row.sexContradicts', { sex: sexText }));
     else sex = given;
   }
 
@@ -91,13 +92,13 @@ export function parseRosterRow(row: TableRow, map: ColumnMap, today: string): Pa
   const birthText = cleanText(cell('birthDate'));
   if (birthText) {
     const given = parseRosterDate(birthText);
-    if (!given) reasons.push(`invalid birth date "${birthText}"`);
-    else if (given > today) reasons.push(`birth date ${given} is in the future`);
-    else if (idBirth && given !== idBirth) reasons.push(`birth date ${given} differs from the ID number's ${idBirth}`);
+    if (!given) reasons.push(reason('row.invalidBirth', { date: birthText }));
+    else if (given > today) reasons.push(reason('row.birthFuture', { date: given }));
+    else if (idBirth && given !== idBirth) reasons.push(reason('row.birthDiffers', { date: given, id: idBirth }));
     else birthDate = given;
   }
-  if (!idNumber && !birthDate && !reasons.some((r) => r.startsWith('ID') || r.includes('birth'))) {
-    reasons.push('needs an ID number or a birth date to tell children apart');
+  if (!idNumber && !birthDate && !reasons.some((r) => r.key.startsWith('row.id') || /birth/i.test(r.key))) {
+    reasons.push(reason('row.needIdOrBirth'));
   }
 
   let categories: ChildCategory[] | null = null;
@@ -105,7 +106,7 @@ export function parseRosterRow(row: TableRow, map: ColumnMap, today: string): Pa
     const found: ChildCategory[] = [];
     for (const part of splitList(cell('categories'))) {
       const category = categoryFromText(part);
-      if (!category) reasons.push(`unknown category "${part}"`);
+      if (!category) reasons.push(reason('row.unknownCategory', { category: part }));
       else if (!found.includes(category)) found.push(category);
     }
     categories = found.sort();
@@ -115,25 +116,25 @@ export function parseRosterRow(row: TableRow, map: ColumnMap, today: string): Pa
   const riskText = cleanText(cell('risk')).toLowerCase().replace(/风险$/, '');
   if (riskText) {
     risk = riskWords[riskText] ?? null;
-    if (!risk) reasons.push(`unknown risk level "${riskText}" (红/橙/黄/绿 or red/orange/yellow/green)`);
+    if (!risk) reasons.push(reason('row.unknownRisk', { risk: riskText }));
   }
 
   const areaCode = shortDivisionCode(cell('areaCode'));
-  if (!areaCode) reasons.push('no area code');
+  if (!areaCode) reasons.push(reason('row.noArea'));
 
   let guardianPhone: string | null = null;
   if (cleanText(cell('guardianPhone'))) {
     guardianPhone = normalizePhone(cell('guardianPhone')) ?? null;
-    if (!guardianPhone) reasons.push('invalid guardian phone number');
+    if (!guardianPhone) reasons.push(reason('row.invalidPhone'));
   }
 
   let lastVisit: string | null = null;
   const visitText = cleanText(cell('lastVisit'));
   if (visitText) {
     lastVisit = parseRosterDate(visitText) ?? null;
-    if (!lastVisit) reasons.push(`invalid last visit date "${visitText}"`);
-    else if (lastVisit > today) reasons.push(`last visit date ${lastVisit} is in the future`);
-    else if (birthDate && lastVisit < birthDate) reasons.push(`last visit date ${lastVisit} is before the birth date`);
+    if (!lastVisit) reasons.push(reason('row.invalidVisit', { date: visitText }));
+    else if (lastVisit > today) reasons.push(reason('row.visitFuture', { date: lastVisit }));
+    else if (birthDate && lastVisit < birthDate) reasons.push(reason('row.visitBeforeBirth', { date: lastVisit }));
   }
 
   if (reasons.length > 0) return { ok: false, reasons, name };

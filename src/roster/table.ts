@@ -2,6 +2,7 @@
 // keeping each row's line number so the import report can point at it.
 import { parse } from 'csv-parse/sync';
 import type ExcelJS from 'exceljs';
+import { reason, ReasonError } from '../i18n/sections/roster.js';
 
 export interface TableRow {
   /** 1-based line (CSV) or row number (xlsx) in the file, as the administrator sees it in their editor. */
@@ -16,7 +17,7 @@ export interface Table {
   rows: TableRow[];
 }
 
-export class TableError extends Error {}
+export class TableError extends ReasonError {}
 
 export type TableFormat = 'csv' | 'xlsx';
 
@@ -24,8 +25,8 @@ export function tableFormat(fileName: string): TableFormat {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.xlsx')) return 'xlsx';
   if (lower.endsWith('.csv') || lower.endsWith('.txt')) return 'csv';
-  if (lower.endsWith('.xls')) throw new TableError('Old .xls workbooks are not supported: save the sheet as .xlsx or .csv (另存为 .xlsx 或 .csv).');
-  throw new TableError(`Unknown file type for ${fileName}: expected .csv or .xlsx`);
+  if (lower.endsWith('.xls')) throw new TableError(reason('file.xls'));
+  throw new TableError(reason('file.unknownType', { file: fileName }));
 }
 
 export async function readTable(bytes: Uint8Array, format: TableFormat): Promise<Table> {
@@ -37,7 +38,7 @@ export async function readTable(bytes: Uint8Array, format: TableFormat): Promise
     if (!header) header = row.cells;
     else rows.push(row);
   }
-  if (!header) throw new TableError('The file is empty: expected a header row and at least one data row.');
+  if (!header) throw new TableError(reason('file.empty'));
   return { header, rows };
 }
 
@@ -62,7 +63,7 @@ function readCsv(bytes: Uint8Array): { line: number; cells: string[] }[] {
     }) as unknown as { record: string[]; info: { lines: number } }[];
     return records.map(({ record, info }) => ({ line: info.lines, cells: record }));
   } catch (error) {
-    throw new TableError(`The CSV file could not be read: ${(error as Error).message}`);
+    throw new TableError(reason('file.csvUnreadable', { message: (error as Error).message }));
   }
 }
 
@@ -73,10 +74,10 @@ async function readXlsx(bytes: Uint8Array): Promise<TableRow[]> {
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
   } catch (error) {
-    throw new TableError(`The .xlsx file could not be read: ${(error as Error).message}`);
+    throw new TableError(reason('file.xlsxUnreadable', { message: (error as Error).message }));
   }
   const sheet = workbook.worksheets[0];
-  if (!sheet) throw new TableError('The workbook has no sheets.');
+  if (!sheet) throw new TableError(reason('file.noSheets'));
   const grid: TableRow[] = [];
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: string[] = [];

@@ -112,7 +112,7 @@ function more(locale: Locale, total: number, shown: number): Span[] {
 }
 
 export function renderDigest(locale: Locale, s: DigestSummary, config: Pick<Config, 'ESCALATE_OVERDUE_DAYS'>): OutMessage {
-  const out: Span[] = [bold(t(locale, 'digest.title', { area: s.areaName, date: formatDay(s.date, locale) }))];
+  const out: Span[] = [bold(t(locale, 'digest.title', { area: s.areaName, date: formatDay(s.date, locale, s.date) }))];
   const line = (text: string) => out.push(plain(`\n${text}`));
   line(t(locale, 'digest.headline', { visits: s.visitsYesterday, due: s.dueToday, overdue: s.overdue }));
   if (s.overdue + s.dueToday === 0) line(t(locale, 'digest.allClear'));

@@ -29,7 +29,7 @@ export function renderReminder(locale: Locale, day: string, items: DueChild[]): 
   // Plain comparisons: ISO dates order as strings, and ICU collation would dominate the cost at 10,000 messages.
   const sorted = [...items].sort((a, b) => compare(a.due, b.due) || a.childId - b.childId);
   const overdue = sorted.filter((c) => c.due < day).length;
-  const lines = [bold(t(locale, 'reminder.title', { date: formatDay(day, locale) })), plain('\n')];
+  const lines = [bold(t(locale, 'reminder.title', { date: formatDay(day, locale, day) })), plain('\n')];
   lines.push(plain(t(locale, 'reminder.summary', { overdue, today: sorted.length - overdue })));
   const buttons: Button[][] = [];
   for (const c of sorted.slice(0, REMINDER_BUTTON_LIMIT)) {

@@ -51,6 +51,6 @@ export async function handleSnooze(conn: Conn, actor: Actor, data: string, ctx: 
     detail: { until },
     at: ctx.now,
   });
-  const text = t(locale, 'snooze.done', { name: child.name, days, until: formatDay(addDays(until, 1), locale) });
+  const text = t(locale, 'snooze.done', { name: child.name, days, until: formatDay(addDays(until, 1), locale, today) });
   return { replies: [{ text: [{ text }] }], toast: t(locale, 'snooze.toast'), locale };
 }

@@ -16,11 +16,14 @@ export function t(locale: Locale, key: SchedulerTextKey, vars: Record<string, st
 
 const monthsEn = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** A calendar day as people write it: 11月23日 / Nov 23. */
-export function formatDay(date: string, locale: Locale): string {
+/** A calendar day as people write it: 11月23日 / Nov 23; with its year when that is not `today`'s year. */
+export function formatDay(date: string, locale: Locale, today: string): string {
+  const year = Number(date.slice(0, 4));
   const month = Number(date.slice(5, 7));
   const day = Number(date.slice(8, 10));
-  return locale === 'en' ? `${monthsEn[month - 1]} ${day}` : `${month}月${day}日`;
+  const withYear = year !== Number(today.slice(0, 4));
+  if (locale === 'en') return `${monthsEn[month - 1]} ${day}${withYear ? ` ${year}` : ''}`;
+  return `${withYear ? `${year}年` : ''}${month}月${day}日`;
 }
 
 /** An instant as the zone's clock shows it: 11月23日 14:05 / Nov 23 14:05. */
@@ -28,5 +31,6 @@ export function formatInstant(at: Date, tz: string, locale: Locale): string {
   const { date, minutes } = localTime(at, tz);
   const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
   const mm = String(minutes % 60).padStart(2, '0');
-  return `${formatDay(date, locale)} ${hh}:${mm}`;
+  // Report times are within days of now, so the instant's own year is the reader's (a year-end edge aside).
+  return `${formatDay(date, locale, date)} ${hh}:${mm}`;
 }

@@ -7,6 +7,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { createInvite } from '../../src/db/invites.js';
 import { visits } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { like } from 'drizzle-orm';
@@ -59,5 +60,34 @@ describe.runIf(haveChromium)('local chat in a real browser', () => {
     await expect.poll(() => page.locator('.msg.me').last().innerText()).toBe('<b>not bold</b>');
     expect(await page.locator('.msg b:has-text("not bold")').count()).toBe(0);
     if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: false });
+  });
+
+  it('signs in with an invite code typed into the message box, and out again', async () => {
+    const page = await browser.newPage({ viewport: { width: 420, height: 860 } });
+    await page.goto(`http://127.0.0.1:${app.port}/`);
+    await expect.poll(() => page.locator('#title').innerText()).toBe('李主任');
+    await page.locator('#signout').click();
+    await expect.poll(() => page.locator('.msg.bot').last().innerText()).toContain('请输入管理员给你的邀请码');
+    await expect.poll(() => page.locator('.msg.note.demo').count()).toBe(1);
+    expect(await page.locator('#text').getAttribute('placeholder')).toBe('输入邀请码');
+    const { code } = await createInvite(app.database.db, { role: 'caseworker', areaCode: '990101001002', name: '新来的主任', now: new Date() });
+    await page.locator('#text').fill('WRONGCODE');
+    await page.locator('#send').click();
+    await expect.poll(() => page.locator('.msg.bot').last().innerText()).toContain('邀请码无效');
+    await page.locator('#text').fill(code.toLowerCase());
+    await page.locator('#send').click();
+    await expect.poll(() => page.locator('#title').innerText()).toBe('新来的主任');
+    await expect.poll(() => page.locator('.msg.bot').last().innerText()).toContain('请选择要做的事');
+    // Real staff now exist: the demo identities are gone from the page.
+    expect(await page.locator('select#who').isVisible()).toBe(false);
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'cw_local')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    // A reload keeps the session; signing out ends it and shows only the sign-in.
+    await page.reload();
+    await expect.poll(() => page.locator('#title').innerText()).toBe('新来的主任');
+    await page.locator('#signout').click();
+    await expect.poll(() => page.locator('.msg.note').last().innerText()).toBe('已退出登录。');
+    expect(await page.locator('select#who').isVisible()).toBe(false);
+    expect(await page.locator('.msg.note.demo').count()).toBe(0);
   });
 });

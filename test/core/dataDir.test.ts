@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { DataDirBusyError } from '../../src/db/dataDirLock.js';
 import { createLogger } from '../../src/logger.js';
+import { LocalChatClient } from '../support/localChat.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -48,22 +49,19 @@ describe('embedded database directory', () => {
     expect(first.seeded).toBe(true);
     const health = await fetch(`http://127.0.0.1:${first.port}/healthz`).then((r) => r.json());
     expect(health).toEqual({ status: 'ok', db: 'pglite', channels: { local: { running: true } } });
-    const sent = await fetch(`http://127.0.0.1:${first.port}/api/local/send`, {
-      method: 'POST',
-      body: JSON.stringify({ staff: 4, id: 'm1', text: '/visit' }),
-    }).then((r) => r.json() as Promise<{ replies: unknown[] }>);
-    expect(sent.replies.length).toBe(1);
+    const chat = await LocalChatClient.demo(`http://127.0.0.1:${first.port}`, 4);
+    const sent = await chat.send({ id: 'm1', text: '/visit' });
+    expect((sent.json.replies as unknown[]).length).toBe(1);
     await first.stop();
     const second = await startApp(config, { logger: createLogger('silent') });
     try {
       expect(second.seeded).toBe(false);
-      const resumed = await fetch(`http://127.0.0.1:${second.port}/api/local/send`, {
-        method: 'POST',
-        body: JSON.stringify({ staff: 4, id: 'm2', text: '/menu' }),
-      }).then((r) => r.json() as Promise<{ replies: { buttons: { label: string }[][] }[] }>);
-      expect(JSON.stringify(resumed.replies)).toContain('继续未完成的“记录走访”');
-      const staffList = await fetch(`http://127.0.0.1:${second.port}/api/local/staff`).then((r) => r.json() as Promise<{ staff: unknown[] }>);
-      expect(staffList.staff).toHaveLength(6);
+      // The session is a database row: it survives the restart (on the new port the cookie is the same).
+      const resumed = await chat.at(`http://127.0.0.1:${second.port}`).send({ id: 'm2', text: '/menu' });
+      expect(JSON.stringify(resumed.json.replies)).toContain('继续未完成的“记录走访”');
+      const signIn = await new LocalChatClient(`http://127.0.0.1:${second.port}`).request('GET', '/api/local/session');
+      expect(signIn.status).toBe(401);
+      expect(signIn.json.demo).toHaveLength(6);
     } finally {
       await second.stop();
     }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { LocalChatClient } from '../support/localChat.js';
 
 describe('configuration', () => {
   it('turns the local chat on only when no messenger is configured, unless forced', () => {
@@ -22,9 +23,11 @@ describe('configuration', () => {
 describe('local chat HTTP API', () => {
   let app: App;
   let base: string;
+  let chat: LocalChatClient;
   beforeAll(async () => {
     app = await startApp(loadConfig({ PORT: '0', DATA_DIR: `/tmp/cw-http-${process.pid}` }), { logger: createLogger('silent') });
     base = `http://127.0.0.1:${app.port}`;
+    chat = await LocalChatClient.demo(base, 6);
   });
   afterAll(async () => {
     await app.stop();
@@ -34,21 +37,21 @@ describe('local chat HTTP API', () => {
 
   it('serves the page and answers bad requests with 4xx and no stack trace', async () => {
     expect((await fetch(`${base}/`)).headers.get('content-type')).toContain('text/html');
-    const malformed = await fetch(`${base}/api/local/send`, { method: 'POST', body: '{not json' });
+    const raw = (body: string) => chat.request('POST', '/api/local/send', body, { 'content-type': 'application/json' });
+    const malformed = await raw('{not json');
     expect(malformed.status).toBe(400);
-    const wrongShape = await fetch(`${base}/api/local/send`, { method: 'POST', body: JSON.stringify({ staff: 'me' }) });
+    const wrongShape = await raw(JSON.stringify({ id: 'w', text: 5 }));
     expect(wrongShape.status).toBe(400);
-    const huge = await fetch(`${base}/api/local/send`, { method: 'POST', body: JSON.stringify({ staff: 4, text: 'x'.repeat(100_000) }) });
+    const huge = await raw(JSON.stringify({ id: 'h', text: 'x'.repeat(100_000) }));
     expect(huge.status).toBe(413);
     const missing = await fetch(`${base}/nowhere`);
     expect(missing.status).toBe(404);
-    const bodies = await Promise.all([malformed, wrongShape, huge, missing].map((r) => r.text()));
+    const bodies = [...[malformed, wrongShape, huge].map((r) => JSON.stringify(r.json)), await missing.text()];
     for (const body of bodies) expect(body).not.toMatch(/at .*\.ts:\d+/);
   });
 
   it('answers a 4,000-character note and HTML in text as plain text', async () => {
-    const send = (id: string, text: string) =>
-      fetch(`${base}/api/local/send`, { method: 'POST', body: JSON.stringify({ staff: 6, id, text }) }).then((r) => r.json() as Promise<{ replies: { text: { text: string }[] }[] }>);
+    const send = (id: string, text: string) => chat.send({ id, text }).then((r) => r.json);
     const out = await send('h1', '<img src=x onerror=alert(1)>');
     expect(JSON.stringify(out)).toContain('请选择要做的事');
     await send('h2', '/report');

@@ -33,25 +33,31 @@ describe('npm run admin as a process', () => {
   writeFileSync(areasFile, testAreasCsv);
 
   it('prints help without touching the database, and exits 2 on an unknown command', async () => {
-    const [general, verb, unknown] = await Promise.all([
+    const [general, verb, unknown, english, englishByDefault] = await Promise.all([
       cli(['--help'], { DATA_DIR: dataDir }),
       cli(['import-roster', '--help'], { DATA_DIR: dataDir }),
       cli(['frobnicate'], { DATA_DIR: dataDir }),
+      cli(['--help', '--lang', 'en'], { DATA_DIR: dataDir }),
+      cli(['invite', '--help'], { DATA_DIR: dataDir, DEFAULT_LOCALE: 'en' }),
     ]);
     // --help never opened (or created) the data directory.
     expect(existsSync(dataDir)).toBe(false);
+    // Chinese by default, as DEFAULT_LOCALE is.
     expect(general.code).toBe(0);
-    expect(general.stdout).toContain('Commands:');
-    expect(general.stdout).toMatch(/import-roster\s+import children/);
+    expect(general.stdout).toContain('命令：');
+    expect(general.stdout).toMatch(/import-roster\s+从 CSV 或 .xlsx 名册导入儿童/);
+    expect(general.stdout).toContain('退出码：0 完成；1 失败（未写入任何内容）；2 用法错误；3 完成，但文件中有被拒绝的行。');
     expect(verb.code).toBe(0);
-    expect(verb.stdout).toContain('npm run admin -- import-roster <file.csv|file.xlsx> [--apply] [--quiet]');
+    expect(verb.stdout).toContain('npm run -s admin -- import-roster <文件.csv|文件.xlsx> [--apply] [--quiet]');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Unknown command "frobnicate"');
+    expect(unknown.stderr).toContain('没有“frobnicate”这个命令');
+    expect(english.stdout).toMatch(/import-roster\s+import children/);
+    expect(englishByDefault.stdout).toContain('npm run -s admin -- invite --role caseworker|supervisor|admin');
   });
 
   it('opens the embedded database itself when no one holds it', async () => {
     const result = await cli(['areas', 'import', areasFile], { DATA_DIR: dataDir });
-    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('created 8') });
+    expect(result).toMatchObject({ code: 0, stdout: expect.stringContaining('新增 8') });
   });
 
   describe('while another process holds the data directory', () => {
@@ -76,10 +82,10 @@ describe('npm run admin as a process', () => {
       writeFileSync(roster, '姓名,出生日期,村(社区)代码\n王小明,2015-03-08,440103001001\n李芳,2016-13-01,440103001001\n');
       const imported = await cli(['import-roster', roster, '--apply'], { DATA_DIR: dataDir, PORT: String(port) });
       expect(imported.code).toBe(3);
-      expect(imported.stdout).toContain('Applied: 1 created, 0 updated, 0 unchanged, 1 rejected');
+      expect(imported.stdout).toContain('已导入：新增 1，更新 0，未变 0，拒绝 1');
       const out = join(dir, 'children.xlsx');
       const exported = await cli(['export', 'children', '--area', '440103', '--format', 'xlsx', '--out', out], { DATA_DIR: dataDir, PORT: String(port) });
-      expect(exported).toMatchObject({ code: 0, stderr: expect.stringContaining('Exported 1 children') });
+      expect(exported).toMatchObject({ code: 0, stderr: expect.stringContaining('已导出 1 条儿童') });
       expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
     });
 
@@ -102,5 +108,12 @@ describe('npm run admin as a process', () => {
       expect(silent.code).toBe(1);
       expect(silent.stderr).toContain(`is using ${dataDir} but does not answer on port 1`);
     });
+  });
+});
+
+describe('npm run -s admin', () => {
+  it('prints only the command\'s own output on stdout, so a script can read the invite code', async () => {
+    const { stdout } = await run('npm', ['run', '-s', 'admin', '--', 'invite', '--help'], { env: { ...process.env, LOG_LEVEL: 'silent' }, timeout: 60_000 });
+    expect(stdout.startsWith('用法：\n  npm run -s admin -- invite')).toBe(true);
   });
 });

@@ -17,7 +17,8 @@ export interface AdminResult {
   err: string;
 }
 
-export function adminHarness(db: Db, options: { now?: () => Date; env?: Record<string, string> } = {}) {
+/** `answers`: what the administrator types at the prompts (a pick-list); without them no one can answer. */
+export function adminHarness(db: Db, options: { now?: () => Date; env?: Record<string, string>; answers?: string[] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cw-admin-'));
   const config = loadConfig({ DATA_DIR: join(dir, 'data'), ...options.env });
   const file = (name: string, content: string | Uint8Array) => {
@@ -33,6 +34,7 @@ export function adminHarness(db: Db, options: { now?: () => Date; env?: Record<s
       err: (t) => err.push(t),
       readFile: async (p) => readFileSync(p),
       writeFile: async (p, data) => writeFileSync(p, data),
+      ...(options.answers ? { ask: async (question: string) => (err.push(question), options.answers!.shift() ?? '') } : {}),
     };
     const code = await runAdmin(argv, { db, dbKind: 'pglite', config, now: options.now ?? (() => new Date()), io });
     return { code, out: out.join('\n'), err: err.join('\n') };

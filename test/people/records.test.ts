@@ -52,12 +52,18 @@ describe.each(databaseTargets())('audit, policy and exports ($name)', (target) =
     const result = await admin.run('audit', '--child', String(shamianChild));
     expect(result.code).toBe(0);
     const lines = result.out.split('\n');
-    expect(lines[0]).toBe(`Audit trail of child ${shamianChild} (王小明, active)`);
-    expect(lines[3]).toMatch(/^2026-11-23 11:00:00\s+\(administrator\)\s+cli\s+child\.import\.create/);
-    expect(lines[4]).toMatch(new RegExp(`^2026-11-23 12:00:00\\s+${caseworker} 李梅 \\(caseworker\\)\\s+telegram\\s+child\\.read`));
-    expect(lines[5]).toMatch(new RegExp(`^2026-11-23 13:00:00\\s+${supervisor} 赵督导 \\(supervisor\\)\\s+feishu\\s+child\\.denied`));
-    expect(await admin.run('audit', '--child', '99999')).toMatchObject({ code: 1, err: 'audit: no child with id 99999' });
+    expect(lines[0]).toBe(`儿童 ${shamianChild}（王小明，在册）的审计记录`);
+    expect(lines[1]).toMatch(/^时间\s+人员\s+渠道\s+操作\s+详情$/);
+    expect(lines[3]).toMatch(/^2026-11-23 11:00:00\s+（管理员）\s+cli\s+child\.import\.create/);
+    expect(lines[4]).toMatch(new RegExp(`^2026-11-23 12:00:00\\s+${caseworker} 李梅 \\(儿童主任\\)\\s+telegram\\s+child\\.read`));
+    expect(lines[5]).toMatch(new RegExp(`^2026-11-23 13:00:00\\s+${supervisor} 赵督导 \\(督导员\\)\\s+feishu\\s+child\\.denied`));
+    // By name: the same trail.
+    expect((await admin.run('audit', '--child', '王小明')).out).toBe(result.out);
+    expect(await admin.run('audit', '--child', '99999')).toMatchObject({ code: 1, err: 'audit：没有编号为 99999 的儿童' });
+    expect(await admin.run('audit', '--child', '没有这人')).toMatchObject({ code: 1, err: 'audit：没有叫“没有这人”的儿童' });
     expect(await admin.run('audit')).toMatchObject({ code: 2 });
+    const byRef = await admin.run('audit', '--report', 'bg-2026-000001');
+    expect(byRef.out.split('\n')[0]).toMatch(/^报告 \d+（BG-2026-000001）的审计记录$/);
   });
 
   it('refuses to change or delete the audit log, at the database', async () => {
@@ -70,8 +76,8 @@ describe.each(databaseTargets())('audit, policy and exports ($name)', (target) =
 
   it('lists and sets the visit policy', async () => {
     const set = await admin.run('policy', 'set', '--category', 'disabled', '--risk', 'yellow', '--days', '21');
-    expect(set).toMatchObject({ code: 0, out: 'Visits for disabled at yellow risk: every 21 days.' });
-    expect((await admin.run('policy', 'list')).out).toMatch(/disabled\s+yellow\s+21/);
+    expect(set).toMatchObject({ code: 0, out: 'disabled 残疾儿童、🟡 黄色风险的儿童：每 21 天走访一次。' });
+    expect((await admin.run('policy', 'list')).out).toMatch(/disabled 残疾儿童\s+yellow 🟡 黄色\s+21/);
     expect(await admin.run('policy', 'set', '--category', 'aliens', '--risk', 'yellow', '--days', '21')).toMatchObject({ code: 2 });
     expect(await admin.run('policy', 'set', '--category', '*', '--risk', 'purple', '--days', '21')).toMatchObject({ code: 2 });
   });
@@ -94,14 +100,14 @@ describe.each(databaseTargets())('audit, policy and exports ($name)', (target) =
   it('exports visits of an area and a period as .xlsx, ID numbers as masked text', async () => {
     const out = `${admin.dir}/visits.xlsx`;
     const result = await admin.run('export', 'visits', '--area', '440103001', '--from', '2026-11-01', '--to', '2026-11-30', '--format', 'xlsx', '--out', out);
-    expect(result).toMatchObject({ code: 0, err: `Exported 1 visits to ${out}.` });
+    expect(result).toMatchObject({ code: 0, err: `已导出 1 条走访到 ${out}。` });
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(readFileSync(out) as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     expect(sheet.rowCount).toBe(2);
     expect(sheet.getRow(2).getCell(1).value).toBe('ZF-2026-000002');
     expect(sheet.getRow(2).getCell(4).value).toBe(maskIdNumber(idA));
-    expect(await admin.run('export', 'visits', '--area', '440103', '--format', 'xlsx')).toMatchObject({ code: 2, err: expect.stringContaining('needs --out') });
+    expect(await admin.run('export', 'visits', '--area', '440103', '--format', 'xlsx')).toMatchObject({ code: 2, err: expect.stringContaining('.xlsx 导出需要 --out') });
     expect(await admin.run('export', 'visits', '--area', '440103', '--format', 'csv', '--from', '2026-12-01', '--to', '2026-11-01')).toMatchObject({ code: 2 });
     expect(await admin.run('export', 'visits', '--area', '440103', '--format', 'csv', '--from', '2026-02-30')).toMatchObject({ code: 2 });
   });
@@ -116,9 +122,9 @@ describe.each(databaseTargets())('audit, policy and exports ($name)', (target) =
     expect(asSupervisor.out).not.toContain('报告人');
     expect(asSupervisor.out).not.toContain('李梅');
     const outside = await admin.run('export', 'children', '--area', '440103', '--format', 'csv', '--as', String(supervisor));
-    expect(outside).toMatchObject({ code: 1, err: expect.stringContaining('outside 赵督导') });
+    expect(outside).toMatchObject({ code: 1, err: expect.stringContaining('不在 赵督导 的地区') });
     const fullId = await admin.run('export', 'children', '--area', '440103001', '--format', 'csv', '--as', String(supervisor), '--full-id');
-    expect(fullId).toMatchObject({ code: 1, err: expect.stringContaining('--full-id is for the administrator') });
+    expect(fullId).toMatchObject({ code: 1, err: expect.stringContaining('--full-id 只允许管理员') });
     const asCaseworker = await admin.run('export', 'children', '--area', '440103001001', '--format', 'csv', '--as', String(caseworker));
     expect(asCaseworker.code).toBe(1);
     const scoped = await admin.run('export', 'children', '--area', '440103001', '--format', 'csv', '--as', String(supervisor));

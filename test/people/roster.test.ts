@@ -55,19 +55,20 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
     const result = await admin.run('import-roster', messyFile());
     expect(result.code).toBe(3);
     const lines = result.out.split('\n');
-    expect(lines).toContain('Ignored columns (not known): 备注');
-    expect(lines).toContain(`line 2: created 王小明 ${idA.slice(0, 6)}********${idA.slice(14)}`);
-    expect(lines).toContain(`line 4: created 李芳 ${idB.slice(0, 6)}********${idB.slice(14)}`);
-    expect(lines).toContain('line 6: rejected 张伟: ID number checksum is wrong (a digit is mistyped)');
-    expect(lines).toContain('line 7: rejected 赵敏: invalid birth date "2016-02-30"');
-    expect(lines).toContain('line 8: rejected 刘洋: unknown area code 999999999999');
-    expect(lines.find((l) => l.startsWith('line 9:'))).toMatch(/rejected 陈静: unknown caseworker "不存在的人"/);
-    expect(lines.find((l) => l.startsWith('line 10:'))).toMatch(/rejected 王小明 .*: duplicate of line 2/);
-    expect(lines.find((l) => l.startsWith('line 11:'))).toBe(
-      'line 11: rejected 杨帆: unknown category "外星儿童"; unknown risk level "紫" (红/橙/黄/绿 or red/orange/yellow/green); invalid guardian phone number',
-    );
-    expect(lines).toContain('line 12: created 黄磊');
-    expect(result.out).toContain('Dry run — nothing written: 3 created, 0 updated, 0 unchanged, 6 rejected');
+    expect(lines).toContain('忽略的列（不认识）：备注');
+    expect(lines).toContain(`第 2 行：新增 王小明 ${idA.slice(0, 6)}********${idA.slice(14)}`);
+    expect(lines).toContain(`第 4 行：新增 李芳 ${idB.slice(0, 6)}********${idB.slice(14)}`);
+    expect(lines).toContain('第 6 行：拒绝 张伟：身份证号校验位不对（有数字输错了）');
+    expect(lines).toContain('第 7 行：拒绝 赵敏：出生日期“2016-02-30”无效');
+    expect(lines).toContain('第 8 行：拒绝 刘洋：村(社区)代码 999999999999 不在地区树中');
+    expect(lines.find((l) => l.startsWith('第 9 行'))).toMatch(/拒绝 陈静：没有儿童主任“不存在的人”/);
+    expect(lines.find((l) => l.startsWith('第 10 行'))).toMatch(/拒绝 王小明 .*：与第 2 行重复/);
+    expect(lines.find((l) => l.startsWith('第 11 行'))).toBe('第 11 行：拒绝 杨帆：不认识的类别“外星儿童”；不认识的风险等级“紫”（红/橙/黄/绿）；监护人电话无效');
+    expect(lines).toContain('第 12 行：新增 黄磊');
+    expect(result.out).toContain('试运行，未写入任何内容：新增 3，更新 0，未变 0，拒绝 6');
+    const english = await admin.run('import-roster', messyFile(), '--lang', 'en');
+    expect(english.out).toContain('line 6: rejected 张伟: ID number checksum is wrong (a digit is mistyped)');
+    expect(english.out).toContain('Dry run — nothing written: 3 created, 0 updated, 0 unchanged, 6 rejected');
     expect(result.out).not.toContain(idA);
     expect(await childCount()).toBe(0);
     expect(await auditCount()).toBe(before);
@@ -76,7 +77,7 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
   it('applies the good rows in one go: children, caseloads, first visits due today, an audit entry each', async () => {
     const result = await admin.run('import-roster', messyFile(), '--apply');
     expect(result.code).toBe(3);
-    expect(result.out).toContain('Applied: 3 created, 0 updated, 0 unchanged, 6 rejected');
+    expect(result.out).toContain('已导入：新增 3，更新 0，未变 0，拒绝 6');
     const rows = await database.db.select().from(children);
     const ming = rows.find((c) => c.name === '王小明')!;
     expect(ming).toMatchObject({
@@ -102,8 +103,8 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
   it('changes nothing when the same file is imported again', async () => {
     const before = await auditCount();
     const again = await admin.run('import-roster', messyFile(), '--apply', '--quiet');
-    expect(again.out).toContain('Applied: 0 created, 0 updated, 3 unchanged, 6 rejected');
-    expect(again.out).not.toMatch(/line 2:/);
+    expect(again.out).toContain('已导入：新增 0，更新 0，未变 3，拒绝 6');
+    expect(again.out).not.toMatch(/^第 2 行/m);
     expect(await auditCount()).toBe(before);
     expect(await childCount()).toBe(3);
   });
@@ -117,11 +118,11 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
     sheet.addRow(['新来的', '2019-09-09', Number(makeIdNumber('440103', '2019-09-09', 55)), '', '440103001002', '', '', '']);
     const file = admin.file('roster.xlsx', new Uint8Array(await workbook.xlsx.writeBuffer()));
     const result = await admin.run('import-roster', file, '--apply');
-    expect(result.out).toContain('line 2: updated 王小明');
-    expect(result.out).toMatch(/line 2: updated .*: risk; last_visit; caseworker/);
-    expect(result.out).toMatch(/line 3: unchanged 李芳/);
+    expect(result.out).toContain('第 2 行：更新 王小明');
+    expect(result.out).toMatch(/第 2 行：更新 .*：风险等级；最近走访日期；儿童主任/);
+    expect(result.out).toMatch(/第 3 行：未变 李芳/);
     // An 18-digit number typed into a number cell has lost digits: the checksum catches it.
-    expect(result.out).toMatch(/line 4: rejected 新来的: ID number was stored as a number/);
+    expect(result.out).toMatch(/第 4 行：拒绝 新来的：身份证号在表格中被存成了数字/);
     const [ming] = await database.db.select().from(children).where(eq(children.idNumber, idA));
     // Red: next visit 7 days after the recorded one; the phone stays although the cell was blank.
     expect(ming).toMatchObject({ riskLevel: 'red', lastVisitOn: '2026-11-20', nextVisitDue: '2026-11-27', guardianPhone: '13800138000' });
@@ -136,12 +137,12 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
     const template = `${admin.dir}/template.xlsx`;
     expect(await admin.run('import-roster', '--template', template)).toMatchObject({ code: 0 });
     const empty = await admin.run('import-roster', template);
-    expect(empty.out).toContain('0 created, 0 updated, 0 unchanged, 0 rejected');
+    expect(empty.out).toContain('新增 0，更新 0，未变 0，拒绝 0');
     const report = `${admin.dir}/report.csv`;
     await admin.run('import-roster', messyFile(), '--quiet', '--report', report);
     const lines = readFileSync(report, 'utf8').split('\r\n');
-    expect(lines[0]).toBe('\ufeffline,outcome,name,id_number,details');
-    expect(lines).toContain('6,rejected,张伟,,ID number checksum is wrong (a digit is mistyped)');
+    expect(lines[0]).toBe('\ufeff行号,结果,姓名,身份证号,说明');
+    expect(lines).toContain('6,拒绝,张伟,,身份证号校验位不对（有数字输错了）');
   });
 
   it('matches the roster child, not a duplicate registered in the field', async () => {
@@ -149,7 +150,7 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
     const [lei] = await database.db.select().from(children).where(eq(children.name, '黄磊'));
     await database.db.insert(children).values({ ...lei!, id: undefined, status: 'rejected', registeredBy: li } as typeof children.$inferInsert);
     const again = await admin.run('import-roster', messyFile());
-    expect(again.out).toContain('line 12: unchanged 黄磊');
+    expect(again.out).toContain('第 12 行：未变 黄磊');
   });
 
   it('tells namesakes born the same day apart by their ID numbers, but not without them', async () => {
@@ -157,21 +158,21 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
     const two = makeIdNumber('440103', '2018-08-08', 13);
     const rows = ['姓名,出生日期,身份证号,村(社区)代码', `李娜,2018-08-08,${one},440103002001`, `李娜,2018-08-08,${two},440103002001`, '李娜,2018-08-08,,440103002001'];
     const result = await admin.run('import-roster', admin.file('namesakes.csv', rows.join('\n')));
-    expect(result.out).toContain('line 2: created 李娜');
-    expect(result.out).toContain('line 3: created 李娜');
-    expect(result.out).toMatch(/line 4: rejected 李娜: duplicate of line 2/);
+    expect(result.out).toContain('第 2 行：新增 李娜');
+    expect(result.out).toContain('第 3 行：新增 李娜');
+    expect(result.out).toMatch(/第 4 行：拒绝 李娜：与第 2 行重复/);
   });
 
   it('refuses a file without the required columns, and an unreadable one', async () => {
     const noArea = await admin.run('import-roster', admin.file('bad.csv', 'name,sex\n王,男\n'));
     expect(noArea.code).toBe(1);
-    expect(noArea.err).toContain('The roster has no area_code column');
+    expect(noArea.err).toContain('名册缺少这些列：area_code (村(社区)代码)');
     const empty = await admin.run('import-roster', admin.file('empty.csv', '\n\n'));
-    expect(empty).toMatchObject({ code: 1, err: expect.stringContaining('The file is empty') });
+    expect(empty).toMatchObject({ code: 1, err: expect.stringContaining('文件是空的') });
     const xls = await admin.run('import-roster', admin.file('old.xls', 'x'));
-    expect(xls.err).toContain('Old .xls workbooks are not supported');
+    expect(xls.err).toContain('不支持旧的 .xls 工作簿');
     const broken = await admin.run('import-roster', admin.file('broken.xlsx', 'not a zip'));
-    expect(broken.err).toContain('The .xlsx file could not be read');
+    expect(broken.err).toContain('.xlsx 文件无法读取');
   });
 
   it('reads a CSV saved by Chinese Excel in GB18030', async () => {
@@ -180,7 +181,7 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
     const name = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]); // 张三
     const file = admin.file('gbk.csv', Buffer.concat([gbk, rest, name, Buffer.from(',440103002001,2018-01-01\n')]));
     const result = await admin.run('import-roster', file);
-    expect(result.out).toContain('line 2: created 张三');
+    expect(result.out).toContain('第 2 行：新增 张三');
   });
 
   it('imports a 10,000-row roster, then re-imports it unchanged, in seconds', async () => {
@@ -197,11 +198,11 @@ describe.each(databaseTargets())('roster import ($name)', (target) => {
     const first = await admin.run('import-roster', file, '--apply', '--quiet');
     const firstMs = performance.now() - started;
     const rejected = Math.ceil(10_000 / 97);
-    expect(first.out).toContain(`Applied: ${10_000 - rejected} created, 0 updated, 0 unchanged, ${rejected} rejected`);
+    expect(first.out).toContain(`已导入：新增 ${10_000 - rejected}，更新 0，未变 0，拒绝 ${rejected}`);
     const again = performance.now();
     const second = await admin.run('import-roster', file, '--apply', '--quiet');
     const secondMs = performance.now() - again;
-    expect(second.out).toContain(`Applied: 0 created, 0 updated, ${10_000 - rejected} unchanged, ${rejected} rejected`);
+    expect(second.out).toContain(`已导入：新增 0，更新 0，未变 ${10_000 - rejected}，拒绝 ${rejected}`);
     console.log(`[${target.name}] 10,000-row roster: first import ${Math.round(firstMs)} ms, re-import ${Math.round(secondMs)} ms`);
   }, 180_000);
 });

@@ -19,6 +19,7 @@ import { APP_ID, APP_SECRET, ENCRYPT_KEY, FakeFeishu, VERIFICATION_TOKEN } from 
 import { createServerDatabase, serverUrl } from '../support/db.js';
 import { FakeBotApi } from '../telegram/fakeBotApi.js';
 import { demoWorld, NOW, TestClock } from '../support/world.js';
+import { LocalChatClient } from '../support/localChat.js';
 import { freePort } from './support/service.js';
 
 const texts = (o: Outcome) => o.replies.map((r) => richToPlain(r.text)).join('\n');
@@ -158,8 +159,9 @@ describe('the whole service over HTTP', () => {
   it('slows a user sending 50 messages in a second down instead of writing 50 times', async () => {
     const [row] = await app.database.db.select({ id: staff.id }).from(staff).where(eq(staff.name, '王主任'));
     const started = performance.now();
+    const chat = await LocalChatClient.demo(base, row!.id);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => post('/api/local/send', JSON.stringify({ staff: row!.id, id: `flood-${i}`, text: `第${i}条` }))),
+      Array.from({ length: 50 }, (_, i) => chat.send({ id: `flood-${i}`, text: `第${i}条` }).then((r) => ({ status: r.status, text: JSON.stringify(r.json) }))),
     );
     const seconds = (performance.now() - started) / 1000;
     expect(results.every((r) => r.status === 200)).toBe(true);

@@ -31,6 +31,7 @@ describe.runIf(serverUrl)('crash safety (SIGKILL mid-conversation, real PostgreS
     sql = postgres(created.url, { max: 2, onnotice: () => {} });
     const [row] = await sql<{ id: number }[]>`select id from staff where name = '李主任'`;
     staffId = row!.id;
+    await service.signIn(staffId);
   }, 60_000);
 
   afterAll(async () => {
@@ -53,7 +54,7 @@ describe.runIf(serverUrl)('crash safety (SIGKILL mid-conversation, real PostgreS
     /** Sends one action, killing the service at a random moment if it is doomed; retries until answered. */
     async function act(step: Step, index: number): Promise<void> {
       const id = `crash-${seed}-${index}`;
-      const body: Record<string, unknown> = { staff: staffId, id };
+      const body: Record<string, unknown> = { id };
       if ('say' in step) body.text = step.say;
       else {
         const data = buttonData(shown, step.press);
@@ -82,7 +83,7 @@ describe.runIf(serverUrl)('crash safety (SIGKILL mid-conversation, real PostgreS
         acknowledged.push(id);
         if (answer.json.duplicate) {
           // Applied before the crash, its answer lost: ask for the current question again (a fresh id).
-          const again = await service.send({ staff: staffId, id: `${id}-resume`, data: 'm.resume' });
+          const again = await service.send({ id: `${id}-resume`, data: 'm.resume' });
           expect(again?.status).toBe(200);
           shown = messagesOf(again!.json);
         } else {

@@ -12,6 +12,7 @@ import { defaultFlows } from '../../src/flows/registry.js';
 import { HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { createServerDatabase, serverUrl } from '../support/db.js';
+import { LocalChatClient } from '../support/localChat.js';
 import { demoWorld } from '../support/world.js';
 import { buttonData, messagesOf, textOf } from './support/localClient.js';
 import { TcpProxy } from './support/tcpProxy.js';
@@ -23,6 +24,7 @@ describe.runIf(serverUrl)('database outage mid-conversation (real PostgreSQL beh
   let database: Database;
   let http: HttpServer;
   let base = '';
+  let chat: LocalChatClient;
   let staffId = 0;
 
   beforeAll(async () => {
@@ -38,8 +40,9 @@ describe.runIf(serverUrl)('database outage mid-conversation (real PostgreSQL beh
     const logger = createLogger('silent');
     const core = new BotCore({ db: database.db, config: loadConfig({}), logger, flows: defaultFlows(), rateLimit: { burst: 1e6, perSecond: 1e6 } });
     http = new HttpServer(logger);
-    createLocalChannel({ core, http, db: database.db });
+    createLocalChannel({ core, http, db: database.db, config: loadConfig({}) });
     base = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
+    chat = await LocalChatClient.demo(base, staffId);
     direct = postgres(created.url, { max: 1, onnotice: () => {} });
   }, 60_000);
 
@@ -52,9 +55,8 @@ describe.runIf(serverUrl)('database outage mid-conversation (real PostgreSQL beh
   });
 
   async function post(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown>; raw: string }> {
-    const res = await fetch(`${base}/api/local/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ staff: staffId, ...body }), signal: AbortSignal.timeout(10_000) });
-    const raw = await res.text();
-    return { status: res.status, json: JSON.parse(raw) as Record<string, unknown>, raw };
+    const answer = await chat.send(body, AbortSignal.timeout(10_000));
+    return { ...answer, raw: JSON.stringify(answer.json) };
   }
 
   const snapshot = async () => {

@@ -1,26 +1,18 @@
-// `staff list|deactivate|activate|reassign`.
+// `staff list|deactivate|activate|reassign`, naming people by id or name.
 import { eq } from 'drizzle-orm';
-import { areas } from '../../db/schema.js';
+import { areas, type Role } from '../../db/schema.js';
 import { deactivateStaff, listStaff, reactivateStaff, reassignCaseload } from '../../roster/staff.js';
-import { parseVerbArgs, positiveInt } from '../args.js';
-import { AdminError, UsageError, type AdminContext, type Verb } from '../context.js';
+import { noExtra, parseVerbArgs } from '../args.js';
+import { AdminError, say, UsageError, type AdminContext, type Verb } from '../context.js';
 import { table } from '../format.js';
+import { findStaff } from '../staffByName.js';
+
+const actions = 'list, deactivate, activate, reassign';
 
 export const staffVerb: Verb = {
   name: 'staff',
-  summary: 'list staff, deactivate or reactivate a person, move a caseload',
-  help: `Usage:
-  npm run admin -- staff list [--area <code>] [--all]
-  npm run admin -- staff deactivate <id>
-  npm run admin -- staff activate <id>
-  npm run admin -- staff reassign --from <id> --to <id>
-
-list        Everyone active in the area subtree (--all includes deactivated people), with their messenger
-            channels and current caseload.
-deactivate  Stops the person at once: none of their messenger accounts is recognised any more and their open
-            form is cancelled. Their caseload stays assigned until you move it with reassign.
-activate    Undoes a deactivation.
-reassign    Moves the whole current caseload of --from to --to in one transaction (the history is kept).`,
+  summary: 'staff.summary',
+  help: 'staff.help',
   async run(args, ctx) {
     const { values, positionals } = parseVerbArgs(args, {
       area: { type: 'string' },
@@ -28,25 +20,25 @@ reassign    Moves the whole current caseload of --from to --to in one transactio
       from: { type: 'string' },
       to: { type: 'string' },
     });
-    const [action, id, ...extra] = positionals;
-    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    const [action, who, ...extra] = positionals;
+    noExtra(extra);
     switch (action) {
       case 'list':
         return list(ctx, values.area, values.all === true);
       case 'deactivate':
       case 'activate': {
-        const staffId = positiveInt(id, 'the staff id');
-        if (staffId === undefined) throw new UsageError(`staff ${action} needs a staff id (see staff list)`);
-        return setActive(ctx, staffId, action === 'activate');
+        if (who === undefined) throw new UsageError('staff.needId', { action });
+        return setActive(ctx, (await findStaff(ctx, who)).id, action === 'activate');
       }
       case 'reassign': {
-        const from = positiveInt(values.from, '--from');
-        const to = positiveInt(values.to, '--to');
-        if (from === undefined || to === undefined) throw new UsageError('staff reassign needs --from <id> and --to <id>');
-        return reassign(ctx, from, to);
+        if (values.from === undefined || values.to === undefined) throw new UsageError('staff.needFromTo');
+        const from = await findStaff(ctx, values.from);
+        const to = await findStaff(ctx, values.to);
+        return reassign(ctx, from.id, to.id);
       }
       default:
-        throw new UsageError(action ? `unknown action "${action}"` : 'staff needs an action: list, deactivate, activate or reassign');
+        if (action) throw new UsageError('usage.unknownAction', { action, actions });
+        throw new UsageError('usage.action', { verb: 'staff', actions });
     }
   },
 };
@@ -55,18 +47,27 @@ async function list(ctx: AdminContext, areaCode: string | undefined, all: boolea
   let underPath: string | undefined;
   if (areaCode) {
     const [area] = await ctx.db.select({ path: areas.path }).from(areas).where(eq(areas.code, areaCode.trim()));
-    if (!area) throw new AdminError(`unknown area code ${areaCode}`);
+    if (!area) throw new AdminError('area.unknown', { code: areaCode });
     underPath = area.path;
   }
   const rows = await listStaff(ctx.db, { underPath, includeInactive: all });
   if (rows.length === 0) {
-    ctx.io.out('No staff yet. Create invites with: npm run admin -- invite --role … --area …');
+    ctx.io.out(say(ctx, 'staff.none'));
     return 0;
   }
+  const col = (key: 'id' | 'name' | 'role' | 'area' | 'channels' | 'caseload' | 'active') => say(ctx, `staff.col.${key}`);
   ctx.io.out(
     table(
-      ['id', 'name', 'role', 'area', 'channels', 'caseload', ...(all ? ['active'] : [])],
-      rows.map((r) => [r.id, r.name, r.role, `${r.areaName} ${r.areaCode}`, r.channels.join(',') || '(not bound)', r.caseload, ...(all ? [r.active ? 'yes' : 'no'] : [])]),
+      [col('id'), col('name'), col('role'), col('area'), col('channels'), col('caseload'), ...(all ? [col('active')] : [])],
+      rows.map((r) => [
+        r.id,
+        r.name,
+        say(ctx, `role.${r.role as Role}`),
+        `${r.areaName} ${r.areaCode}`,
+        r.channels.join(',') || say(ctx, 'staff.notBound'),
+        r.caseload,
+        ...(all ? [say(ctx, r.active ? 'yes' : 'no')] : []),
+      ]),
     ),
   );
   return 0;
@@ -76,14 +77,13 @@ async function setActive(ctx: AdminContext, staffId: number, active: boolean): P
   const now = ctx.now();
   const result = await ctx.db.transaction((tx) => (active ? reactivateStaff(tx, staffId, now) : deactivateStaff(tx, staffId, now)));
   if (!result.ok) {
-    throw new AdminError(result.reason === 'unknown' ? `no staff member with id ${staffId}` : `staff member ${staffId} is already ${active ? 'active' : 'deactivated'}`);
+    if (result.reason === 'unknown') throw new AdminError('staff.unknown', { id: staffId });
+    throw new AdminError(active ? 'staff.already.active' : 'staff.already.inactive', { id: staffId });
   }
-  if (active) ctx.io.out(`${result.name} (${staffId}) is active again.`);
+  if (active) ctx.io.out(say(ctx, 'staff.activated', { name: result.name, id: staffId }));
   else {
-    ctx.io.out(`${result.name} (${staffId}) is deactivated: their messenger accounts no longer work (已停用).`);
-    if (result.caseload > 0) {
-      ctx.io.out(`${result.caseload} children are still assigned to them. Move them with: npm run admin -- staff reassign --from ${staffId} --to <id>`);
-    }
+    ctx.io.out(say(ctx, 'staff.deactivated', { name: result.name, id: staffId }));
+    if (result.caseload > 0) ctx.io.out(say(ctx, 'staff.stillAssigned', { count: result.caseload, id: staffId }));
   }
   return 0;
 }
@@ -92,15 +92,19 @@ async function reassign(ctx: AdminContext, from: number, to: number): Promise<nu
   const now = ctx.now();
   const result = await ctx.db.transaction((tx) => reassignCaseload(tx, from, to, now));
   if (!result.ok) {
-    const reasons = {
-      same: '--from and --to are the same person',
-      'unknown-from': `no staff member with id ${from}`,
-      'unknown-to': `no staff member with id ${to}`,
-      'inactive-to': `staff member ${to} is deactivated`,
-      'not-caseworker': `staff member ${to} is an admin; a caseload goes to a caseworker or supervisor`,
-    } as const;
-    throw new AdminError(reasons[result.reason]);
+    switch (result.reason) {
+      case 'same':
+        throw new AdminError('staff.reassign.same');
+      case 'unknown-from':
+        throw new AdminError('staff.unknown', { id: from });
+      case 'unknown-to':
+        throw new AdminError('staff.unknown', { id: to });
+      case 'inactive-to':
+        throw new AdminError('staff.reassign.inactiveTo', { id: to });
+      case 'not-caseworker':
+        throw new AdminError('staff.reassign.notCaseworker', { id: to });
+    }
   }
-  ctx.io.out(`Moved ${result.moved} children from staff ${from} to staff ${to} (已转移 ${result.moved} 名儿童).`);
+  ctx.io.out(say(ctx, 'staff.moved', { count: result.moved, from, to }));
   return 0;
 }

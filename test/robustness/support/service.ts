@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { LocalChatClient, type LocalAnswer } from '../../support/localChat.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
@@ -21,6 +22,7 @@ export async function freePort(): Promise<number> {
 export class ServiceProcess {
   private child: ChildProcess | undefined;
   output = '';
+  private chat: LocalChatClient | undefined;
 
   constructor(
     readonly port: number,
@@ -79,16 +81,16 @@ export class ServiceProcess {
     }
   }
 
-  /** POST /api/local/send; `undefined` when the connection broke (the process died under the request). */
-  async send(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> } | undefined> {
+  /** Signs the local chat in as a demo staff member; the session (a database row) outlives restarts. */
+  async signIn(staffId: number): Promise<void> {
+    this.chat = await LocalChatClient.demo(this.url, staffId);
+  }
+
+  /** POST /api/local/send as the signed-in person; `undefined` when the connection broke (the process died under the request). */
+  async send(body: Record<string, unknown>): Promise<LocalAnswer | undefined> {
+    if (!this.chat) throw new Error('signIn first');
     try {
-      const res = await fetch(`${this.url}/api/local/send`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(15_000),
-      });
-      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+      return await this.chat.send(body, AbortSignal.timeout(15_000));
     } catch {
       return undefined;
     }
