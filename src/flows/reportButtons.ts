@@ -83,7 +83,7 @@ function historyLine(locale: Locale, e: ReportEvent, tz: string): string | undef
     case 'action':
       return reportText(locale, 'event.action', { time, name, action: reportText(locale, `action.${String(d.action)}` as 'action.other') + note });
     case 'followup':
-      return reportText(locale, 'event.followup', { time, name, due: formatDay(String(d.dueOn), locale) });
+      return reportText(locale, 'event.followup', { time, name, due: formatDay(String(d.dueOn), locale, String(d.dueOn)) });
     case 'risk':
       return reportText(locale, 'event.risk', { time, name, from: nameOf(riskNames, locale, String(d.from)), to: nameOf(riskNames, locale, String(d.to)), reason: String(d.reason ?? '') });
     case 'closed':

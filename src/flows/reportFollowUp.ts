@@ -61,12 +61,12 @@ export const reportFollowUpFlow: Flow = {
       .where(and(eq(assignments.childId, r.childId), isNull(assignments.endedAt)));
     if (caseworker) {
       await tell(hctx, [caseworker.id], `report:${r.id}:followup:${ctx.now.getTime()}`, false, (locale) =>
-        reportText(locale, 'tell.followUp', { child: child!.name, date: formatDay(dueOn, locale) }),
+        reportText(locale, 'tell.followUp', { child: child!.name, date: formatDay(dueOn, locale, ctx.today) }),
       );
     }
     const saved = reportText(ctx.locale, 'flow.followUpSaved', {
       child: child!.name,
-      date: formatDay(dueOn, ctx.locale),
+      date: formatDay(dueOn, ctx.locale, ctx.today),
       caseworker: caseworker?.name ?? '—',
     });
     return [await reportCard(ctx.tx, ctx.locale, { ...r, status: 'acknowledged' }, ctx.config.TZ_NAME, saved)];
