@@ -1,6 +1,7 @@
-// The one alert a mandatory report sends its handlers — at filing, on each escalation up the area tree, when the
-// admins are reminded again, and when an acknowledged report stalls. Every recipient gets the same facts, in the
-// same order; only the line saying why it is sent again differs. Alerts go only to handlers (the area's
+// The one alert a mandatory report sends its handlers — the preliminary one the moment immediate danger is known
+// (报告填写中: the facts known so far), the full report when it is filed, on each escalation up the area tree, when
+// the admins are reminded again, and when an acknowledged report stalls. Every recipient gets the same facts, in
+// the same order; only the line saying why it is sent (again) differs. Alerts go only to handlers (the area's
 // supervisors and those above, and admins), so they name the reporter. Written to the outbox (urgent: it goes
 // out even in quiet hours) in the same transaction as the report or its escalation.
 import { bold, plain, type OutMessage, type Span } from '../bot/message.js';
@@ -15,9 +16,14 @@ import { reportText } from '../i18n/sections/reports.js';
 import { resolveLocale, type Locale } from '../i18n/translator.js';
 import { formatInstant } from '../scheduler/text.js';
 
-/** Why the alert is sent: filed (first), escalated a level, repeated at the top, or stalled after acknowledgement. */
+/**
+ * Why the alert is sent: danger just known (preliminary), filed (first), the full report following a preliminary
+ * alert, escalated a level, repeated at the top, or stalled after acknowledgement.
+ */
 export type AlertStage =
+  | { kind: 'preliminary' }
   | { kind: 'filed' }
+  | { kind: 'followUp' }
   | { kind: 'escalated'; level: number }
   | { kind: 'repeat'; minutes: number }
   | { kind: 'stalled'; hours: number };
@@ -31,23 +37,30 @@ export function reportFacts(locale: Locale, r: ReportInfo, tz: string): Span[] {
   const t = (key: Parameters<typeof reportText>[1], params?: Record<string, string | number>) => reportText(locale, key, params);
   const spans: Span[] = [];
   if (r.immediateDanger) spans.push(bold(`\n${t('alert.danger')}`));
+  // A report still being filled in shows what is known so far; nothing is left out once it is filed.
+  const draft = r.status === 'draft';
+  const named = r.childId !== null || r.childDescription !== null;
   const lines = [
-    t('alert.child', { child: reportChildLabel(locale, r), area: r.areaName }),
-    t('alert.situations', { names: r.situations.map((s) => nameOf(situationShortNames, locale, s)).join('、') || '—' }),
-    t('alert.whenWhere', { when: r.occurredWhen || '—', where: r.occurredWhere || '—' }),
-    r.policeTold ? t('alert.policeTold', { receipt: r.policeReceipt ?? '' }).trim() : t('alert.policeNotTold'),
+    named || !draft ? t('alert.child', { child: reportChildLabel(locale, r), area: r.areaName }) : t('alert.childNotYet', { area: r.areaName }),
+    draft && r.situations.length === 0 ? null : t('alert.situations', { names: r.situations.map((s) => nameOf(situationShortNames, locale, s)).join('、') || '—' }),
+    draft && !r.occurredWhen && !r.occurredWhere ? null : t('alert.whenWhere', { when: r.occurredWhen || '—', where: r.occurredWhere || '—' }),
+    draft ? null : r.policeTold ? t('alert.policeTold', { receipt: r.policeReceipt ?? '' }).trim() : t('alert.policeNotTold'),
     t('alert.status', { status: t(`status.${r.status}`) }),
     t('alert.filed', { time: formatInstant(r.createdAt, tz, locale) }),
     t('alert.reporter', { name: r.reporterName }),
   ];
-  spans.push(...lines.map((line) => plain(`\n${line}`)));
+  spans.push(...lines.filter((line): line is string => line !== null).map((line) => plain(`\n${line}`)));
   return spans;
 }
 
-function stageLine(locale: Locale, stage: AlertStage): string | undefined {
+function stageLine(locale: Locale, r: ReportInfo, stage: AlertStage): string | undefined {
   switch (stage.kind) {
     case 'filed':
       return undefined;
+    case 'preliminary':
+      return reportText(locale, 'alert.preliminary');
+    case 'followUp':
+      return reportText(locale, 'alert.followUp', { ref: r.ref });
     case 'escalated':
       return reportText(locale, 'alert.escalated', { level: stage.level });
     case 'repeat':
@@ -58,7 +71,7 @@ function stageLine(locale: Locale, stage: AlertStage): string | undefined {
 }
 
 export function renderReportAlert(locale: Locale, r: ReportInfo, tz: string, stage: AlertStage): OutMessage {
-  const why = stageLine(locale, stage);
+  const why = stageLine(locale, r, stage);
   const text: Span[] = [bold(reportText(locale, 'alert.title', { ref: r.ref }))];
   if (why) text.push(bold(`\n${why}`));
   text.push(...reportFacts(locale, r, tz));
@@ -73,8 +86,19 @@ export function renderReportAlert(locale: Locale, r: ReportInfo, tz: string, sta
   return { text, buttons };
 }
 
+/** Sent once per level: the filed, preliminary, follow-up and escalation alerts; a repeat or a stall, once per run. */
 function dedupePart(stage: AlertStage, level: number, now: Date): string {
-  return stage.kind === 'filed' || stage.kind === 'escalated' ? String(level) : `${stage.kind}:${now.getTime()}`;
+  switch (stage.kind) {
+    case 'filed':
+    case 'escalated':
+      return String(level);
+    case 'preliminary':
+    case 'followUp':
+      return `${stage.kind}:${level}`;
+    case 'repeat':
+    case 'stalled':
+      return `${stage.kind}:${now.getTime()}`;
+  }
 }
 
 /**
@@ -111,7 +135,7 @@ export async function alertReportHandlers(
   await enqueue(conn, rows);
   await conn.insert(reportEvents).values({
     reportId,
-    kind: stage.kind === 'filed' ? 'alerted' : 'escalated',
+    kind: level === 0 ? 'alerted' : 'escalated',
     detail: { level, ...(stage.kind === 'filed' || stage.kind === 'escalated' ? {} : { [stage.kind]: true }), staffIds: handlers.map((h) => h.staffId) },
     at: now,
   });

@@ -3,13 +3,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Database } from '../../src/db/client.js';
 import { auditLog, reportEvents, reports, visitEscalations } from '../../src/db/schema.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
-import { FlowRuntime } from '../../src/flows/runtime.js';
-import { defaultFlows } from '../../src/flows/registry.js';
-import { handleReportButton } from '../../src/flows/reportButtons.js';
-import { localDate } from '../../src/scheduler/time.js';
+import { richToPlain } from '../../src/bot/message.js';
+import { testCore } from '../support/core.js';
 import { escalationListFor } from '../../src/scheduler/visitEscalation.js';
 import { databaseTargets } from '../support/db.js';
-import { channelsOf, Clock, logger, outboxRows, RecordingChannel, resetDatabase, sh, testConfig, TZ, V1, V3, type World } from './fixture.js';
+import { channelsOf, Clock, logger, outboxRows, RecordingChannel, resetDatabase, sh, testConfig, V1, V3, type World } from './fixture.js';
 import { seedWorld } from './fixture.js';
 
 const MINUTE = 60_000;
@@ -38,14 +36,12 @@ describe.each(databaseTargets())('escalation ladders on $name', (target) => {
     await scheduler.stop();
   });
 
-  /** A report button pressed by a staff member, as the core runs it: in one transaction. */
+  /** A report button pressed by a staff member from their local account, through the real core. */
   const press = async (who: number, data: string, now: Date) => {
-    const actor = await world.actor(who);
-    return database.db.transaction(async (tx) => {
-      const ctx = { tx, actor, locale: 'zh-CN' as const, channel: 'local' as const, chatId: 'test', now, today: localDate(now, TZ), config: testConfig() };
-      const turn = await handleReportButton({ ...ctx, runtime: new FlowRuntime(defaultFlows()), conversation: undefined }, data);
-      return { ...turn, text: turn.replies.map((m) => m.text.map((x) => x.text).join('')).join('\n') };
-    });
+    const account = Object.entries(world.ids).find(([, id]) => id === who)![0];
+    const core = testCore(database.db, { clock: () => now, config: testConfig() });
+    const outcome = await core.handle({ channel: 'local', id: `${account}:${now.getTime()}:${data}`, userId: account, chatId: account, event: { kind: 'button', data } });
+    return { ...outcome, text: outcome.replies.map((m) => richToPlain(m.text)).join('\n') };
   };
 
   const deliverAll = async () => {
