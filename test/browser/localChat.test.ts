@@ -55,12 +55,14 @@ describe.runIf(haveChromium)('local chat in a real browser', () => {
     const stored = await app.database.db.select().from(visits).where(like(visits.ref, 'ZF-2026-%'));
     expect(stored).toHaveLength(1);
     expect(stored[0]!.sameAsLast).toBe(true);
+    // The page says it is the demo, and the README's picture is this moment: `SCREENSHOT=docs/local-chat.png`.
+    expect(await page.locator('.msg.note.demo').innerText()).toContain('演示模式');
+    if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: false });
     // Names are shown as text: typing markup echoes it literally, never as an element.
     await page.locator('#text').fill('<b>not bold</b>');
     await page.locator('#send').click();
     await expect.poll(() => page.locator('.msg.me').last().innerText()).toBe('<b>not bold</b>');
     expect(await page.locator('.msg b:has-text("not bold")').count()).toBe(0);
-    if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: false });
   });
 
   /** Answers whatever the bot asks (preferring the quickest honest answer) until the newest question matches. */

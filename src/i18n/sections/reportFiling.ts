@@ -4,11 +4,13 @@ import { translator, type Catalogue } from '../translator.js';
 
 export const reportFiling = {
   'zh-CN': {
-    'preliminary.sent': '紧急报告 {ref} 已发给督导员；请继续填写。',
+    'guidance.unable': '无法报警，先继续',
+    'preliminary.sent': '🚨 紧急报告 {ref} 已发给督导员。',
     'abandoned.note': '⚠️ 紧急报告 {ref} 不会被撤销：督导员已收到警报，它作为“报告填写中”的紧急报告留给督导员处理。',
   },
   en: {
-    'preliminary.sent': 'Urgent report {ref} has gone to the supervisors; please go on filling it in.',
+    'guidance.unable': 'Cannot call the police, continue',
+    'preliminary.sent': '🚨 Urgent report {ref} has gone to the supervisors.',
     'abandoned.note': '⚠️ Urgent report {ref} is not withdrawn: the supervisors have been alerted, and it stays with them as a report “being filled in”.',
   },
 } satisfies Catalogue<string>;
