@@ -5,6 +5,7 @@ import { translator, type Catalogue } from '../translator.js';
 export const reportFiling = {
   'zh-CN': {
     'guidance.unable': '无法报警，先继续',
+    'risk.raisedByReport': '（{date}因强制报告 {ref} 由{from}上调）',
     'preliminary.sent': '🚨 紧急报告 {ref} 已发给督导员。',
     'preliminary.title': '🚨 紧急报告 {ref}（报告填写中）',
     'preliminary.body': '报告人确认孩子处于紧急危险，正在填写报告；完整报告稍后送达。',
@@ -16,6 +17,7 @@ export const reportFiling = {
   },
   en: {
     'guidance.unable': 'Cannot call the police, continue',
+    'risk.raisedByReport': ' (raised from {from} by report {ref}, {date})',
     'preliminary.sent': '🚨 Urgent report {ref} has gone to the supervisors.',
     'preliminary.title': '🚨 Urgent report {ref} (being filled in)',
     'preliminary.body': 'The reporter says the child is in immediate danger and is filling in the report; the full report follows.',
