@@ -82,6 +82,8 @@ export const invites = pgTable('invites', {
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   usedAt: timestamp('used_at', { withTimezone: true }),
   usedByStaffId: integer('used_by_staff_id').references(() => staff.id),
+  /** Set when the administrator revokes the code or issues the same person a new one. */
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
 });
 
 /** Each invite-code attempt by an unbound account, for throttling guesses. */
