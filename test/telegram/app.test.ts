@@ -76,7 +76,8 @@ describe('the service with Telegram on', () => {
   it('long polling: a mandatory report, its alert delivered by the outbox to the supervisor on Telegram, acknowledged with its button', async () => {
     const { app, db, rig, driver } = await start('polling');
     const health = (await (await fetch(`http://127.0.0.1:${app.port}/healthz`)).json()) as { channels: Record<string, unknown> };
-    expect(health.channels.telegram).toMatchObject({ mode: 'polling', state: 'running' });
+    expect(health.channels.telegram).toBe('up');
+    expect(app.channels.get('telegram')!.health()).toMatchObject({ mode: 'polling', state: 'running' });
 
     const zhao = await driver.user('赵督导员');
     // The transcript's own outbox counts assume the supervisor is reachable on one channel; here they are also on
@@ -90,19 +91,21 @@ describe('the service with Telegram on', () => {
     expect(sent.sent).toBeGreaterThanOrEqual(1);
     const alert = rig.fake.sentTo(zhao.id).at(-1)!;
     expect(alert.text).toContain('BG-2026-000001');
-    const acked = await driver.press('赵督导员', '确认收到');
+    const acked = await driver.press('赵督导员', '受理');
     expect(acked.map((m) => m.text).join('\n')).toMatch(/BG-2026-000001/);
     const [after] = await db.select().from(reports).where(eq(reports.id, report!.id));
     const [zhaoStaff] = await db.select({ id: staff.id }).from(staff).where(eq(staff.name, '赵督导员'));
     expect(after!.acknowledgedBy).toBe(zhaoStaff!.id);
     const alerts = await db.select().from(outbox).where(and(eq(outbox.channel, 'telegram'), eq(outbox.chatId, String(zhao.id))));
-    expect(alerts.map((a) => a.status)).toEqual(['sent']);
+    // The preliminary alert (danger known) and the full report that follows it, each delivered once.
+    expect(alerts.map((a) => `${a.dedupeKey!.split(':')[2]} ${a.status}`)).toEqual(['preliminary sent', 'followUp sent']);
   });
 
   it('webhook: a routine visit with every update delivered twice, saved once', async () => {
     const { app, db, driver } = await start('webhook');
     const health = (await (await fetch(`http://127.0.0.1:${app.port}/healthz`)).json()) as { channels: Record<string, unknown> };
-    expect(health.channels.telegram).toMatchObject({ mode: 'webhook', state: 'running' });
+    expect(health.channels.telegram).toBe('up');
+    expect(app.channels.get('telegram')!.health()).toMatchObject({ mode: 'webhook', state: 'running' });
     expect(fake!.webhook).toMatchObject({ url: `http://127.0.0.1:${app.port}/tg/hook`, secret: WEBHOOK_SECRET });
     await runTranscript(loadTranscript(`${transcripts}visit-routine.chat`), driver, db);
   });
