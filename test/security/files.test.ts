@@ -49,7 +49,7 @@ describe('issue 11 · files', () => {
     // A start on a directory that was left private says nothing about repairs.
     service = await SecureService.start({ DATA_DIR: dataDir });
     expect(service.logLines.some((l) => l.includes('repaired to 0700/0600'))).toBe(false);
-  });
+  }, 180_000);
 
   it('finding 5: CSV cells that a spreadsheet would run are neutralised, XLSX stays typed, exports are 0600 (also over an existing file)', async () => {
     const dataDir = join(root, 'exports');
@@ -86,5 +86,5 @@ describe('issue 11 · files', () => {
     book.worksheets[0]!.eachRow((row) => row.eachCell((cell) => values.push(cell.value)));
     expect(values).toContain(link);
     expect(values.some((v) => typeof v === 'object' && v !== null && 'formula' in v)).toBe(false);
-  });
+  }, 180_000);
 });
