@@ -94,7 +94,8 @@ export const inviteAttempts = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull(),
     success: boolean('success').notNull(),
   },
-  (t) => [index('invite_attempts_who_idx').on(t.channel, t.externalId, t.at)],
+  // By guesser (the per-guesser throttle) and by time alone (the global one).
+  (t) => [index('invite_attempts_who_idx').on(t.channel, t.externalId, t.at), index('invite_attempts_at_idx').on(t.at)],
 );
 
 /**
