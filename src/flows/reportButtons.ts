@@ -1,12 +1,11 @@
 // The buttons of a report's alert and card: acknowledge (one tap), open the card, and start one of the short
-// handling forms (record an action, set a follow-up visit, change the risk level, close). Every press resolves the
+// handling forms (record an action, set a follow-up visit, close). Every press resolves the
 // report through the handler's scope; a report outside it answers exactly like one that does not exist.
 import { bold, message, plain, type Button, type OutMessage, type Span } from '../bot/message.js';
 import type { ActionContext } from '../bot/core.js';
 import { audit } from '../db/audit.js';
 import type { Conn } from '../db/client.js';
 import { reportForHandler, reportHistory, type ReportEvent, type ReportInfo } from '../db/reports.js';
-import { nameOf, riskNames } from '../i18n/domain.js';
 import { reportText } from '../i18n/sections/reports.js';
 import type { Locale } from '../i18n/translator.js';
 import { formatDay, formatInstant } from '../scheduler/text.js';
@@ -84,8 +83,6 @@ function historyLine(locale: Locale, e: ReportEvent, tz: string): string | undef
       return reportText(locale, 'event.action', { time, name, action: reportText(locale, `action.${String(d.action)}` as 'action.other') + note });
     case 'followup':
       return reportText(locale, 'event.followup', { time, name, due: formatDay(String(d.dueOn), locale, String(d.dueOn)) });
-    case 'risk':
-      return reportText(locale, 'event.risk', { time, name, from: nameOf(riskNames, locale, String(d.from)), to: nameOf(riskNames, locale, String(d.to)), reason: String(d.reason ?? '') });
     case 'closed':
       return reportText(locale, 'event.closed', { time, name, outcome: reportText(locale, `outcome.${String(d.outcome)}` as 'outcome.other') + note });
     case 'escalated':
