@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Database } from '../../src/db/client.js';
 import { children, reportEvents, reports } from '../../src/db/schema.js';
 import { alertReportHandlers } from '../../src/flows/reportAlert.js';
+import { buildExport } from '../../src/roster/export.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
 import { testCore } from '../support/core.js';
 import { databaseTargets, serverUrl } from '../support/db.js';
@@ -118,6 +119,36 @@ describe.each(databaseTargets())('handling a report on $name', (target) => {
     await minute(new Date(filed.getTime() + 54 * HOUR + MINUTE));
     expect(local.to('admin')).toHaveLength(1);
     expect(local.to('admin')[0]!.text).toContain('已受理但 24 小时无处置记录');
+  });
+
+  it('the export carries status, actions, follow-up, outcome and every time in local time', async () => {
+    const filed = clock.now();
+    const child = await world.addChild({ name: '刘小妹', area: V1, due: '2026-12-20', caseworker: world.ids.li });
+    const id = await world.addReport({ area: V1, reporter: world.ids.li, at: filed, child });
+    clock.set(new Date(filed.getTime() + 5 * MINUTE));
+    await act('east', { kind: 'button', data: `r.act.${id}` });
+    await act('east', { kind: 'text', text: '报警/公安介入' });
+    await act('east', { kind: 'text', text: '派出所已出警' });
+    clock.set(new Date(filed.getTime() + 2 * HOUR));
+    await act('east', { kind: 'button', data: `r.fu.${id}` });
+    await act('east', { kind: 'text', text: '3' });
+    await act('east', { kind: 'button', data: `r.close.${id}` });
+    await act('east', { kind: 'text', text: '转交有关部门' });
+    const outcome = await core.handle({ channel: 'local', id: `close-note`, userId: 'east', chatId: 'east', event: { kind: 'text', text: '已移交县公安局' } });
+    const confirm = outcome.replies.flatMap((m) => (m.buttons ?? []).flat()).find((b) => b.label.includes('确认提交'))!;
+    expect(await act('east', { kind: 'button', data: confirm.data })).toContain('已结案（转交有关部门）');
+    const table = await buildExport(database.db, { kind: 'reports', areaPath: '/44/', fullId: false, showReporter: false, locale: 'zh-CN', timeZone: 'Asia/Shanghai' });
+    const row = Object.fromEntries(table.header.map((name, i) => [name, table.rows[0]![i]]));
+    expect(row).toMatchObject({
+      报告时间: '2026-11-23 10:00',
+      处理状态: '已结案',
+      受理时间: '2026-11-23 10:05',
+      处置措施: '2026-11-23 10:05 赵督导员 报警/公安介入（派出所已出警）',
+      回访期限: '2026-11-26',
+      结案时间: '2026-11-23 12:00',
+      处置结果: '转交有关部门',
+      结案说明: '已移交县公安局',
+    });
   });
 
   it('a follow-up visit set on a report appears in the caseworker’s reminders on its day', async () => {
