@@ -2,15 +2,25 @@
 import { bold, message, rich, type Rich } from '../bot/message.js';
 import { audit } from '../db/audit.js';
 import { childFile } from '../db/children.js';
+import { lastRiskChange } from '../db/risk.js';
 import { dimensions } from '../domain/categories.js';
-import { ageOn, formatDay } from '../domain/dates.js';
+import { ageOn, formatDay, todayIn } from '../domain/dates.js';
 import { maskPhone } from '../domain/mask.js';
 import { overdueDays } from '../domain/visitPolicy.js';
 import { coreText } from '../i18n/core.js';
 import { categoryNames, dimensionNames, levelNames, nameOf, riskNames, sexNames } from '../i18n/domain.js';
 import { flowText } from '../i18n/flows.js';
+import { reportFilingText } from '../i18n/sections/reportFiling.js';
 import { chosenChild } from './childInfo.js';
-import type { Flow } from './types.js';
+import type { Flow, FlowContext } from './types.js';
+
+/** Why the level is what it is, when a report raised it: " （强制报告 BG-2026-000001 上调，11月23日）". */
+async function riskReason(ctx: FlowContext, childId: number): Promise<string> {
+  const last = await lastRiskChange(ctx.tx, childId);
+  if (!last?.reportRef) return '';
+  const date = formatDay(todayIn(ctx.config.TZ_NAME, last.at), ctx.locale, ctx);
+  return reportFilingText(ctx.locale, 'risk.raisedByReport', { ref: last.reportRef, date, from: nameOf(riskNames, ctx.locale, last.from) });
+}
 
 export const statusFlow: Flow = {
   name: 'status',
@@ -31,7 +41,7 @@ export const statusFlow: Flow = {
     ].filter(Boolean);
     text.push(...rich(`  ${facts.join(' · ')}`, child.status === 'pending' ? ` · ${t('status.pending')}` : ''));
     if (child.categories.length) text.push(...rich('\n', t('status.categories'), child.categories.map((c) => nameOf(categoryNames, ctx.locale, c)).join('、')));
-    text.push(...rich('\n', t('status.risk'), nameOf(riskNames, ctx.locale, child.riskLevel)));
+    text.push(...rich('\n', t('status.risk'), nameOf(riskNames, ctx.locale, child.riskLevel), await riskReason(ctx, child.id)));
     if (child.guardianName) {
       text.push(...rich('\n', t('status.guardian'), child.guardianName, child.guardianRelation ? `（${child.guardianRelation}）` : '', child.guardianPhone ? ` ${maskPhone(child.guardianPhone)}` : ''));
     }
