@@ -14,8 +14,6 @@ import { registerReportButtons } from './flows/reportButtons.js';
 import { channelUp } from './http/health.js';
 import { HttpServer, json, SocketInUse } from './http/server.js';
 import { makePrivateDir } from './privateFiles.js';
-import { createFeishuChannel } from './bot/feishu/index.js';
-import { createTelegramChannel } from './bot/telegram/index.js';
 import { createScheduler, registerSchedulerActions, type Scheduler } from './scheduler/index.js';
 
 export interface App {
@@ -76,8 +74,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     const requireToken = adminServed ? registerAdminRoute(admin, { db, dbKind: database.kind, config, logger, now: clock }).requireToken : undefined;
     const channels = new Map<ChannelName, ChannelRuntime>();
     if (config.localChat) channels.set('local', createLocalChannel({ core, http, db, config, clock }));
-    if (config.telegramEnabled) channels.set('telegram', createTelegramChannel({ config, core, http, logger, db }));
-    if (config.feishuEnabled) channels.set('feishu', createFeishuChannel({ config, core, http, logger, db }));
+    // Loaded only when configured: the Lark SDK alone is about 80 MB and a second of start-up.
+    if (config.telegramEnabled) channels.set('telegram', (await import('./bot/telegram/index.js')).createTelegramChannel({ config, core, http, logger, db }));
+    if (config.feishuEnabled) channels.set('feishu', (await import('./bot/feishu/index.js')).createFeishuChannel({ config, core, http, logger, db }));
 
     // Anyone who reaches the port learns up or down per channel; the details (a platform's last error text, the
     // bot's name, reconnect counts) are for whoever holds the admin token on this machine.
