@@ -42,7 +42,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
   const { logger } = options;
   const clock = options.clock ?? (() => new Date());
   const database = await openDatabase(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.DATA_DIR });
-  const stops: (() => Promise<void>)[] = [() => database.close()];
+  // What to close on the way out, in order, each named for the shutdown log.
+  const stops: [string, () => Promise<void>][] = [[`database (${database.kind})`, () => database.close()]];
   if (database.repairedModes) {
     logger.warn({ dataDir: config.DATA_DIR, entries: database.repairedModes }, 'data directory was readable or writable by others: repaired to 0700/0600');
   }
@@ -64,7 +65,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     let adminServed = true;
     try {
       await admin.listenOnSocket(adminSocket);
-      stops.unshift(() => admin.close());
+      stops.unshift(['admin socket', () => admin.close()]);
     } catch (error) {
       if (database.kind === 'pglite' || !(error instanceof SocketInUse)) throw error;
       adminServed = false;
@@ -94,16 +95,16 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       });
     }
 
-    for (const channel of channels.values()) {
+    for (const [name, channel] of channels) {
       await channel.start();
-      stops.unshift(() => channel.stop());
+      stops.unshift([`channel ${name}`, () => channel.stop()]);
     }
     const port = await http.listen(config.PORT, config.listenHost);
-    stops.unshift(() => http.close());
+    stops.unshift([`http :${port}`, () => http.close()]);
     const scheduler = createScheduler({ db, config, logger, channels, clock });
     if (options.startScheduler ?? true) {
       scheduler.start();
-      stops.unshift(() => scheduler.stop());
+      stops.unshift(['scheduler', () => scheduler.stop()]);
     }
 
     return {
@@ -118,17 +119,19 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       port,
       seeded,
       async stop() {
-        for (const stop of stops) {
+        for (const [what, stop] of stops) {
+          const started = Date.now();
           try {
             await stop();
+            logger.info({ ms: Date.now() - started }, `closed ${what}`);
           } catch (error) {
-            logger.warn({ err: error }, 'error while stopping');
+            logger.warn({ err: error }, `error while closing ${what}`);
           }
         }
       },
     };
   } catch (error) {
-    for (const stop of stops) await stop().catch(() => {});
+    for (const [, stop] of stops) await stop().catch(() => {});
     throw error;
   }
 }
