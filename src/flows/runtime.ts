@@ -8,6 +8,7 @@ import { caseloadPage, childForActor, searchChildren } from '../db/children.js';
 import { conversations } from '../db/schema.js';
 import { overdueDays } from '../domain/visitPolicy.js';
 import { formatDay } from '../domain/dates.js';
+import { clip } from '../domain/text.js';
 import { coreText } from '../i18n/core.js';
 import { conversationTag, parseQuestionData, questionData } from './buttons.js';
 import { datesText } from '../i18n/sections/dates.js';
@@ -255,7 +256,8 @@ export class FlowRuntime {
   private async answer(ctx: FlowContext, conv: Conversation, step: Step, value: unknown): Promise<Turn> {
     const prompt = await this.prompt(ctx, conv);
     const derived = value === null ? {} : ((await step.derive?.(value, ctx, conv.answers)) ?? {});
-    const answers = { ...conv.answers, ...derived, [step.id]: value };
+    const changed = conv.answers[step.id] !== undefined && JSON.stringify(conv.answers[step.id]) !== JSON.stringify(value);
+    const answers = changed ? await this.follow(ctx, this.mustFlow(conv.flow), step, { ...conv.answers, ...derived, [step.id]: value }) : { ...conv.answers, ...derived, [step.id]: value };
     delete answers.__page;
     delete answers.__pending;
     delete answers.__confirm;
@@ -264,6 +266,26 @@ export class FlowRuntime {
     const resolved = resolvedWith(prompt, shown);
     const turn = await this.advance(ctx, { ...conv, answers, trail }, step, []);
     return { ...turn, resolved };
+  }
+
+  /**
+   * A changed answer carries what follows from it: answers given in its light (`dependsOn`, transitively) are
+   * dropped to be asked again, and what later answers derive (`derive`) is derived again from the new answers.
+   */
+  private async follow(ctx: FlowContext, flow: Flow, changedStep: Step, given: Answers): Promise<Answers> {
+    const answers = { ...given };
+    const changed = new Set([changedStep.id]);
+    for (const s of flow.steps) {
+      if (s.dependsOn?.some((id) => changed.has(id)) && answers[s.id] !== undefined) {
+        delete answers[s.id];
+        changed.add(s.id);
+      }
+    }
+    for (const s of flow.steps.slice(flow.steps.indexOf(changedStep) + 1)) {
+      const value = answers[s.id];
+      if (value !== undefined && value !== null && s.derive) Object.assign(answers, await s.derive(value, ctx, answers));
+    }
+    return answers;
   }
 
   /** Finds the next question after `from` (or the first) and asks it; at the end, confirm or commit. */
@@ -442,10 +464,11 @@ export class FlowRuntime {
   }
 
   private async editLabel(ctx: FlowContext, conv: Conversation, step: Step): Promise<string> {
-    const prompt = (await step.prompt(ctx, conv.answers)).map((s) => s.text).join('').split('\n').pop() ?? '';
+    // The item's whole name (a short label where the question is long); only a long answer is shortened.
+    const question = step.editName?.(ctx) ?? ((await step.prompt(ctx, conv.answers)).map((s) => s.text).join('').split('\n').pop() ?? '').replace(/[？?：:]\s*$/, '');
     const value = conv.answers[step.id];
     const shown = value === null ? coreText(ctx.locale, 'answer.skipped') : displayOf(step, value, ctx, conv.answers);
-    return `${clipLabel(prompt.replace(/[？?：:]\s*$/, ''), 14)}：${clipLabel(shown, 16)}`;
+    return `${question}：${clip(shown, 16)}`;
   }
 
   // ---- "did you mean …?" -------------------------------------------------------------------------------------
@@ -618,9 +641,6 @@ function matchChoice(choices: Choice[], text: string): Choice | undefined {
   return choices.find((c) => norm(c.label) === wanted || c.value.toLowerCase() === wanted);
 }
 
-function clipLabel(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
 
 function childLabel(ctx: FlowContext, c: { name: string; nextVisitDue: string | null }): string {
   if (!c.nextVisitDue) return c.name;

@@ -61,8 +61,15 @@ interface StepBase {
   next?(value: unknown, answers: Answers): string | undefined;
   /** Further answers that follow from this one (e.g. "nothing changed" carries the last visit over). */
   derive?(value: unknown, ctx: FlowContext, answers: Answers): Answers | Promise<Answers>;
+  /** The item's name in the ✏️ list, where the question is long (a headline before it, a hint after it). */
+  editName?(ctx: FlowContext): string;
   /** Shown in the summary's edit list; default true for asked steps. */
   editable?: boolean;
+  /**
+   * The answers this one was given in the light of (the next visit date, chosen against the visit date and risk):
+   * when one of them changes (✏️ 修改, or going back), this answer is dropped and asked again.
+   */
+  dependsOn?: readonly string[];
 }
 
 export interface ChoiceStep extends StepBase {
