@@ -2,15 +2,18 @@
 // in the same transaction as the effects (a redelivery changes nothing), resolves who is speaking, and hands the
 // action to onboarding, a command, a registered button action, or the flow runtime.
 import type { Logger } from 'pino';
-import { actorForIdentity, type Actor } from '../db/actor.js';
+import type { Actor } from '../db/actor.js';
 import { resolveInScope } from '../db/children.js';
 import type { Db, Tx } from '../db/client.js';
+import { inboundReadQuery, parseInboundRead, type Draft } from '../db/inboundRead.js';
 import { redeemInvite } from '../db/invites.js';
-import { processedInbound } from '../db/schema.js';
+import { policyCacheFor, type PolicyCache } from '../db/policyCache.js';
+import { inUpdateTransaction } from '../db/updateTransaction.js';
 import type { Config } from '../config.js';
 import { todayIn } from '../domain/dates.js';
 import { ConversationConflict, FlowRuntime, type Conversation, type Turn } from '../flows/runtime.js';
 import { ChildOutOfScope } from '../flows/childInfo.js';
+import { DraftStore } from '../flows/draftStore.js';
 import type { Flow, FlowContext } from '../flows/types.js';
 import { coreText } from '../i18n/core.js';
 import { resolveLocale, type Locale } from '../i18n/translator.js';
@@ -47,9 +50,11 @@ export class BotCore {
   private readonly queue = new PerKeyQueue();
   private readonly limiter: RateLimiter;
   private readonly clock: () => Date;
+  private readonly policy: PolicyCache;
 
   constructor(private readonly options: CoreOptions) {
     this.runtime = new FlowRuntime(options.flows);
+    this.policy = policyCacheFor(options.db);
     this.clock = options.clock ?? (() => new Date());
     this.limiter = new RateLimiter(options.rateLimit?.burst ?? 20, options.rateLimit?.perSecond ?? 5);
     this.onAction('m.', (ctx, data) => this.menuAction(ctx, data.slice(2)));
@@ -75,23 +80,26 @@ export class BotCore {
     return this.queue.run(userKey, () => this.process(inbound, hintLocale));
   }
 
+  /**
+   * One inbound update, one transaction, two round trips on PostgreSQL: the first statement records the update id,
+   * loads the actor and locks their draft (pipelined with `begin`); the step runs here; the draft's new state and
+   * every deferred write go with `commit`. The update id therefore commits with its effects or not at all.
+   */
   private async process(inbound: ParsedInbound, hintLocale: Locale): Promise<Outcome> {
     let locale = hintLocale;
+    const now = this.clock();
+    const first = inboundReadQuery(`${inbound.channel}:${inbound.id}`, now, inbound.channel, inbound.userId);
     try {
-      return await this.options.db.transaction(async (tx) => {
-        const now = this.clock();
-        const fresh = await tx
-          .insert(processedInbound)
-          .values({ key: `${inbound.channel}:${inbound.id}`, at: now })
-          .onConflictDoNothing()
-          .returning({ key: processedInbound.key });
-        if (fresh.length === 0) return { replies: [], locale, duplicate: true };
-        const actor = await actorForIdentity(tx, inbound.channel, inbound.userId);
+      return await inUpdateTransaction(this.options.db, first, async ({ tx, first: rows, later }) => {
+        const { fresh, actor, draft } = parseInboundRead(rows);
+        if (!fresh) return { replies: [], locale, duplicate: true };
         if (actor) locale = resolveLocale(actor.locale ?? inbound.languageHint, this.defaultLocale);
         // Children's data stays in private chats: nothing runs in a group, whoever asks.
         if (inbound.chatType === 'group') return { replies: [message(coreText(locale, 'core.groupRefused'))], locale };
         if (!actor) return { ...(await this.onboard(tx, inbound, now, locale)), locale };
-        const turn = await this.act(tx, inbound, actor, locale, now);
+        const drafts = new DraftStore(tx, now, draft);
+        later(() => drafts.write());
+        const turn = await this.act(tx, inbound, actor, locale, now, drafts);
         return { replies: turn.replies, resolved: turn.resolved, toast: turn.toast, locale };
       });
     } catch (error) {
@@ -103,7 +111,7 @@ export class BotCore {
     }
   }
 
-  private async act(tx: Tx, inbound: ParsedInbound, actor: Actor, locale: Locale, now: Date): Promise<Turn> {
+  private async act(tx: Tx, inbound: ParsedInbound, actor: Actor, locale: Locale, now: Date, drafts: DraftStore): Promise<Turn> {
     const ctx: FlowContext = {
       tx,
       actor,
@@ -113,9 +121,11 @@ export class BotCore {
       now,
       today: todayIn(this.options.config.TZ_NAME, now),
       config: this.options.config,
+      drafts,
+      visitPolicy: () => this.policy.read(tx),
       memo: new Map(),
     };
-    let conversation = await this.runtime.activeConversation(ctx);
+    let conversation: Draft | undefined = this.runtime.activeConversation(ctx);
     const before = [];
     if (conversation) {
       const expired = await this.runtime.expireIfStale(ctx, conversation);

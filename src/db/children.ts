@@ -164,7 +164,7 @@ export async function childFile(conn: Conn, child: ChildRow) {
   const openReports = await conn
     .select({ ref: reports.ref, status: reports.status, createdAt: reports.createdAt })
     .from(reports)
-    .where(and(eq(reports.childId, child.id), inArray(reports.status, ['open', 'acknowledged'])))
+    .where(and(eq(reports.childId, child.id), inArray(reports.status, ['draft', 'open', 'acknowledged'])))
     .orderBy(desc(reports.createdAt));
   return { village: village?.name ?? child.areaCode, caseworker: caseworker?.name ?? null, lastVisit: lastVisit ?? null, openReports };
 }

@@ -1,4 +1,5 @@
 // Opens the database — postgres.js when a URL is given, embedded PGlite otherwise — and applies the migrations.
+import { connect as connectTcp, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -28,6 +29,61 @@ export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.me
 /** Arbitrary but fixed: every instance serialises its migrations on this advisory lock. */
 const MIGRATION_LOCK = 727_001;
 
+/**
+ * Every wait on the server is bounded, so a request never hangs: connecting, a statement (lock waits included), a
+ * transaction left open by a client that went away, an idle pooled connection, and a peer that vanished without a
+ * reset (TCP keepalive). synchronous_commit is left at the server's setting (on): a commit is durable when acknowledged.
+ */
+const boundedWaits = {
+  socket: plainCloseSocket,
+  connect_timeout: 5,
+  idle_timeout: 120,
+  max_lifetime: 30 * 60,
+  keep_alive: 15,
+  connection: { statement_timeout: 15_000, idle_in_transaction_session_timeout: 30_000, application_name: 'caseworker-bot' },
+} as postgres.Options<Record<string, postgres.PostgresType>>; // `socket` is an option postgres.js's types omit
+
+/**
+ * postgres.js 3.4.9 fails the queries waiting on a connection when its socket closes cleanly, but not when the close
+ * follows an error: a query handed to a pooled connection between a reset (ECONNRESET) and the socket's close then
+ * waits forever, and so does every later one routed there. The socket we hand it reports every close as clean, so
+ * whatever waits on a dead connection fails at once (and the pool reconnects without its error backoff).
+ */
+function plainCloseSocket(options: { host: string[]; port: number[]; path?: string | false }): Socket {
+  const socket = options.path ? connectTcp(options.path) : connectTcp(options.port[0] ?? 5432, options.host[0] ?? 'localhost');
+  const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'close' ? emit('close', false) : emit(event, ...args))) as Socket['emit'];
+  return socket;
+}
+
+/**
+ * drizzle sends every statement unprepared (`prepare: false`): a describe and an execute, two round trips each.
+ * Prepared, a statement costs one round trip from its second use on each connection. Very large statements (bulk
+ * inserts, whose text changes with the row count) stay unprepared so the per-connection statement cache stays small.
+ */
+export function preparing<T extends object>(client: T): T {
+  type Wrapped = (...args: unknown[]) => unknown;
+  const wrapBody = (method: Wrapped) => (...args: unknown[]) => {
+    const body = args.pop() as (tx: object) => unknown;
+    return method(...args, (tx: object) => body(preparing(tx)));
+  };
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop === 'unsafe') {
+        const unsafe = value as (query: string, params: unknown[], options: object) => unknown;
+        return (query: string, params: unknown[] = [], options: object = {}) => unsafe(query, params, { ...options, prepare: worthPreparing(query, params) });
+      }
+      if (prop === 'begin' || prop === 'savepoint') return wrapBody(value as Wrapped);
+      return value;
+    },
+  });
+}
+
+export function worthPreparing(query: string, params: readonly unknown[]): boolean {
+  return params.length > 0 && params.length <= 100 && query.length <= 8_000;
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ('databaseUrl' in target) return openPostgres(target.databaseUrl, target.poolSize ?? 10);
   return openPglite(target);
@@ -47,8 +103,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   } finally {
     await migrator.end();
   }
-  const client = postgres(url, { max: poolSize, onnotice: () => {} });
-  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  const client = postgres(url, { max: poolSize, onnotice: () => {}, ...boundedWaits });
+  const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
   return { db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
 }
 

@@ -198,7 +198,9 @@ export const visits = pgTable(
   ],
 );
 
-export type ReportStatus = 'open' | 'acknowledged' | 'closed';
+/** draft: opened the moment immediate danger was known, its form not finished yet (报告填写中) — alerted and handled
+ * like an open report, and left so if the form is abandoned. */
+export type ReportStatus = 'draft' | 'open' | 'acknowledged' | 'closed';
 
 export const reports = pgTable(
   'reports',

@@ -1,18 +1,14 @@
 // File a mandatory report (强制报告). Safety first: immediate danger is asked before anything else.
 import { z } from 'zod';
 import { bold, message, rich } from '../bot/message.js';
-import { audit } from '../db/audit.js';
-import { nextRef } from '../db/refs.js';
-import { reportEvents, reports } from '../db/schema.js';
 import { reportSituations } from '../domain/categories.js';
-import { yearOf } from '../domain/dates.js';
 import { nameOf, situationNames, situationShortNames } from '../i18n/domain.js';
 import { flowText } from '../i18n/flows.js';
-import { resolveLocale } from '../i18n/translator.js';
+import { reportFilingText } from '../i18n/sections/reportFiling.js';
 import { chosenChild } from './childInfo.js';
-import { alertReportHandlers } from './reportAlert.js';
+import { fileReport, keepDraftCurrent, openUrgentReport } from './reportFiling.js';
 import { choiceStep, textStep, yesNoStep } from './steps.js';
-import type { Answers, Flow, FlowContext } from './types.js';
+import type { Answers, Flow, FlowContext, Step } from './types.js';
 
 const reportAnswers = z.object({
   danger: z.enum(['yes', 'no']),
@@ -32,13 +28,18 @@ async function resolveReport(ctx: FlowContext, answers: Answers) {
   return { ...a, child };
 }
 
+function followedByTheDraft(steps: Step[]): Step[] {
+  return steps.map((step) => (step.effect ? step : { ...step, effect: keepDraftCurrent }));
+}
+
 export const reportFlow: Flow = {
   name: 'report',
   title: { 'zh-CN': '强制报告', en: 'Mandatory report' },
   confirm: true,
-  steps: [
-    yesNoStep('danger', 'report.danger', { yes: 'report.dangerYes', no: 'report.dangerNo' }),
-    choiceStep('guidance', 'report.guidance', {
+  // Once danger is known the report exists (reportFiling.ts): every later answer keeps it current.
+  steps: followedByTheDraft([
+    yesNoStep('danger', 'report.danger', { yes: 'report.dangerYes', no: 'report.dangerNo', effect: openUrgentReport }),
+    choiceStep('guidance', (ctx, a) => rich(flowText(ctx.locale, 'report.guidance'), typeof a.reportRef === 'string' ? `\n${reportFilingText(ctx.locale, 'preliminary.sent', { ref: a.reportRef })}` : ''), {
       values: ['called', 'later'],
       label: (v, ctx) => flowText(ctx.locale, v === 'called' ? 'report.called' : 'report.later'),
       columns: 1,
@@ -60,7 +61,9 @@ export const reportFlow: Flow = {
     textStep('where', 'report.where', { max: 200 }),
     yesNoStep('police', 'report.police', { yes: 'report.policeYes', no: 'report.policeNo' }),
     textStep('receipt', 'report.receipt', { max: 100, optional: true, when: (a) => a.police === 'yes' }),
-  ],
+  ]),
+
+  leftBehind: (locale, answers) => (typeof answers.reportRef === 'string' ? reportFilingText(locale, 'abandoned.note', { ref: answers.reportRef }) : undefined),
 
   async summary(ctx, answers) {
     const r = await resolveReport(ctx, answers);
@@ -77,31 +80,17 @@ export const reportFlow: Flow = {
 
   async commit(ctx, answers) {
     const r = await resolveReport(ctx, answers);
-    const ref = await nextRef(ctx.tx, 'BG', yearOf(ctx.today));
-    const areaCode = r.child?.areaCode ?? ctx.actor.areaCode;
-    const [row] = await ctx.tx
-      .insert(reports)
-      .values({
-        ref,
-        childId: r.child?.id ?? null,
-        childDescription: r.description ?? null,
-        areaCode,
-        situations: r.situations,
-        observed: r.observed,
-        occurredWhen: r.when,
-        occurredWhere: r.where,
-        immediateDanger: r.danger === 'yes',
-        policeTold: r.police === 'yes',
-        policeReceipt: r.receipt ?? null,
-        reporterStaffId: ctx.actor.staffId,
-        channel: ctx.channel,
-        createdAt: ctx.now,
-      })
-      .returning({ id: reports.id });
-    const reportId = row!.id;
-    await ctx.tx.insert(reportEvents).values({ reportId, kind: 'filed', staffId: ctx.actor.staffId, at: ctx.now });
-    const handlers = await alertReportHandlers(ctx.tx, reportId, areaCode, 0, ctx.now, resolveLocale(ctx.config.DEFAULT_LOCALE, 'zh-CN'));
-    await audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'report.create', childId: r.child?.id ?? null, reportId, detail: { ref } });
+    const { ref, handlers } = await fileReport(ctx, answers, {
+      child: r.child,
+      description: r.description ?? null,
+      situations: r.situations,
+      observed: r.observed,
+      when: r.when,
+      where: r.where,
+      danger: r.danger === 'yes',
+      policeTold: r.police === 'yes',
+      receipt: r.receipt ?? null,
+    });
     const notified = handlers.map((h) => h.name).join('、') || flowText(ctx.locale, 'report.nobody');
     const lines = rich(
       '✅ ', flowText(ctx.locale, 'report.saved', { ref }), '\n',

@@ -2,19 +2,20 @@
 // "edit an answer before confirming" live here, not in the flows. State is the conversation row; every change
 // bumps its version, and a button carries the version it was shown at, so an old or forged button never lands
 // on the wrong question.
-import { and, eq } from 'drizzle-orm';
 import { bold, message, rich, type Button, type OutMessage, type Rich } from '../bot/message.js';
 import { caseloadPage, childForActor, searchChildren } from '../db/children.js';
-import { conversations } from '../db/schema.js';
+import type { Draft } from '../db/inboundRead.js';
 import { overdueDays } from '../domain/visitPolicy.js';
 import { formatDay } from '../domain/dates.js';
 import { clip } from '../domain/text.js';
 import { coreText } from '../i18n/core.js';
 import { conversationTag, parseQuestionData, questionData } from './buttons.js';
 import { datesText } from '../i18n/sections/dates.js';
+import { ConversationConflict, type DraftChange } from './draftStore.js';
 import type { Answers, Attachment, Choice, Flow, FlowContext, Step, TextStep } from './types.js';
 
-export type Conversation = typeof conversations.$inferSelect;
+export type Conversation = Draft;
+export { ConversationConflict };
 
 export interface Turn {
   replies: OutMessage[];
@@ -30,8 +31,6 @@ const SWITCH = '~switch';
 const PAGE_SIZE = 6;
 const SEARCH_LIMIT = 8;
 
-export class ConversationConflict extends Error {}
-
 /** Where "keep the draft" returns to: the question the user was on, never another meta question (asked twice). */
 function returnStep(conv: { step: string; answers: Answers }): unknown {
   return conv.step === SWITCH || conv.step === CANCEL ? (conv.answers.__returnTo ?? CONFIRM) : conv.step;
@@ -44,21 +43,19 @@ export class FlowRuntime {
     return this.flows.get(name);
   }
 
-  /** The actor's draft, locked for this transaction so one user's actions apply one at a time, across instances. */
-  async activeConversation(ctx: FlowContext): Promise<Conversation | undefined> {
-    const [row] = await ctx.tx
-      .select()
-      .from(conversations)
-      .where(and(eq(conversations.staffId, ctx.actor.staffId), eq(conversations.status, 'active')))
-      .for('update');
-    return row;
+  /**
+   * The actor's draft as it stands in this action. It was read and locked with the action's first statement, so one
+   * user's actions apply one at a time, across instances.
+   */
+  activeConversation(ctx: FlowContext): Conversation | undefined {
+    return ctx.drafts.active();
   }
 
   /** Marks a draft untouched for too long as expired; returns the notice to show, if it was. */
   async expireIfStale(ctx: FlowContext, conv: Conversation): Promise<OutMessage | undefined> {
     const ttlMs = ctx.config.DRAFT_TTL_HOURS * 3_600_000;
     if (ctx.now.getTime() - conv.updatedAt.getTime() < ttlMs) return undefined;
-    await ctx.tx.update(conversations).set({ status: 'expired', updatedAt: ctx.now }).where(eq(conversations.id, conv.id));
+    await this.save(ctx, conv, { status: 'expired' });
     return expiredNotice(ctx.locale, this.flows.get(conv.flow), conv, ctx.config.DRAFT_TTL_HOURS, ctx.config.TZ_NAME);
   }
 
@@ -70,30 +67,25 @@ export class FlowRuntime {
     }
     // A flow without questions (a list, a lookup) answers at once and leaves any draft alone.
     if (flow.steps.length === 0) return { replies: await flow.commit(ctx, preset) };
-    const current = await this.activeConversation(ctx);
+    const current = this.activeConversation(ctx);
     if (current) {
       const answers = { ...current.answers, __returnTo: returnStep(current), __switch: { flow: flowName, preset } };
       const conv = await this.save(ctx, current, { step: SWITCH, answers });
       return { replies: [await this.ask(ctx, conv)] };
     }
-    const [created] = await ctx.tx
-      .insert(conversations)
-      .values({
-        staffId: ctx.actor.staffId,
-        channel: ctx.channel,
-        chatId: ctx.chatId,
-        flow: flowName,
-        step: '',
-        answers: { ...preset },
-        trail: [],
-        startedAt: ctx.now,
-        updatedAt: ctx.now,
-      })
-      .returning();
+    const created = ctx.drafts.create({
+      staffId: ctx.actor.staffId,
+      channel: ctx.channel,
+      chatId: ctx.chatId,
+      flow: flowName,
+      step: '',
+      answers: { ...preset },
+      trail: [],
+    });
     // Answers given up front (from a child's file, a reminder, a search) are applied as if chosen, scope re-checked;
     // the flow then goes on from the FIRST unanswered step on its path, so no entry point skips a question that
     // comes before the preset one (a report's immediate-danger question comes before its child).
-    let answers: Answers = { ...created!.answers };
+    let answers: Answers = { ...created.answers };
     const presetIds: string[] = [];
     for (const step of flow.steps) {
       const value = preset[step.id];
@@ -101,12 +93,13 @@ export class FlowRuntime {
       if (step.kind === 'child') {
         const child = await childForActor(ctx.tx, ctx.actor, Number(value), ctx.channel);
         if (!child || !childAllowed(child, step)) {
-          await this.save(ctx, created!, { status: 'cancelled' });
+          await this.save(ctx, created, { status: 'cancelled' });
           return { replies: [message(coreText(ctx.locale, 'child.notYours'))] };
         }
         answers = { ...answers, childName: child.name };
       }
       answers = { ...answers, ...((await step.derive?.(value, ctx, answers)) ?? {}) };
+      answers = { ...answers, ...((await step.effect?.(value, ctx, answers)) ?? {}) };
       presetIds.push(step.id);
     }
     if (presetIds.length) answers.__preset = presetIds;
@@ -115,7 +108,7 @@ export class FlowRuntime {
     // `back` retraces what comes before the first question on the path (a preset child may be changed from there).
     const trail = path.slice(0, first ? path.indexOf(first) : path.length).map((s) => s.id);
     const target = first?.id ?? CONFIRM;
-    const conv = { ...created!, answers, trail };
+    const conv = { ...created, answers, trail };
     if (target === CONFIRM && !flow.confirm) return this.commit(ctx, conv);
     return this.goTo(ctx, conv, target, []);
   }
@@ -188,7 +181,7 @@ export class FlowRuntime {
           const next = conv.answers.__switch as { flow: string; preset: Answers };
           await this.save(ctx, conv, { status: 'cancelled' });
           const started = await this.start(ctx, next.flow, next.preset);
-          return { ...started, resolved: resolvedWith(await this.prompt(ctx, conv), coreText(ctx.locale, 'switch.discarded')) };
+          return { ...started, replies: [...this.leftBehind(ctx, conv), ...started.replies], resolved: resolvedWith(await this.prompt(ctx, conv), coreText(ctx.locale, 'switch.discarded')) };
         }
         return this.unknownOp(ctx, conv);
       case CONFIRM:
@@ -257,7 +250,9 @@ export class FlowRuntime {
     const prompt = await this.prompt(ctx, conv);
     const derived = value === null ? {} : ((await step.derive?.(value, ctx, conv.answers)) ?? {});
     const changed = conv.answers[step.id] !== undefined && JSON.stringify(conv.answers[step.id]) !== JSON.stringify(value);
-    const answers = changed ? await this.follow(ctx, this.mustFlow(conv.flow), step, { ...conv.answers, ...derived, [step.id]: value }) : { ...conv.answers, ...derived, [step.id]: value };
+    const given = { ...conv.answers, ...derived, [step.id]: value };
+    const withValue = changed ? await this.follow(ctx, this.mustFlow(conv.flow), step, given) : given;
+    const answers = { ...withValue, ...((value === null ? undefined : await step.effect?.(value, ctx, withValue)) ?? {}) };
     delete answers.__page;
     delete answers.__pending;
     delete answers.__confirm;
@@ -339,7 +334,13 @@ export class FlowRuntime {
   private async discard(ctx: FlowContext, conv: Conversation): Promise<Turn> {
     await this.save(ctx, conv, { status: 'cancelled' });
     const text = coreText(ctx.locale, 'cancel.done');
-    return { replies: [message(text)], resolved: resolvedWith(await this.prompt(ctx, conv), text) };
+    return { replies: [message(text), ...this.leftBehind(ctx, conv)], resolved: resolvedWith(await this.prompt(ctx, conv), text) };
+  }
+
+  /** What a discarded draft leaves behind, said to its owner (an urgent report stays with the supervisors). */
+  private leftBehind(ctx: FlowContext, conv: Conversation): OutMessage[] {
+    const note = this.flows.get(conv.flow)?.leftBehind?.(ctx.locale, conv.answers);
+    return note ? [message(note)] : [];
   }
 
   private async commit(ctx: FlowContext, conv: Conversation, before: OutMessage[] = []): Promise<Turn> {
@@ -591,18 +592,9 @@ export class FlowRuntime {
     return flow;
   }
 
-  private async save(
-    ctx: FlowContext,
-    conv: Conversation,
-    change: Partial<Pick<Conversation, 'step' | 'answers' | 'trail' | 'status'>>,
-  ): Promise<Conversation> {
-    const [row] = await ctx.tx
-      .update(conversations)
-      .set({ ...change, version: conv.version + 1, updatedAt: ctx.now })
-      .where(and(eq(conversations.id, conv.id), eq(conversations.version, conv.version)))
-      .returning();
-    if (!row) throw new ConversationConflict(conv.id);
-    return row;
+  /** Bumps the version (buttons asked from the result carry it); the row is written once, with the commit. */
+  private async save(ctx: FlowContext, conv: Conversation, change: DraftChange): Promise<Conversation> {
+    return ctx.drafts.save(conv, change);
   }
 }
 
@@ -652,7 +644,9 @@ function childLabel(ctx: FlowContext, c: { name: string; nextVisitDue: string | 
 
 function expiredNotice(locale: FlowContext['locale'], flow: Flow | undefined, conv: Conversation, hours: number, timeZone: string): OutMessage {
   const started = conv.startedAt.toLocaleString(locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-  return message(coreText(locale, 'draft.expired', { flow: flow?.title[locale] ?? conv.flow, started, hours }));
+  const expired = coreText(locale, 'draft.expired', { flow: flow?.title[locale] ?? conv.flow, started, hours });
+  const note = flow?.leftBehind?.(locale, conv.answers);
+  return message(note ? `${expired}\n${note}` : expired);
 }
 
 export { expiredNotice };

@@ -9,7 +9,7 @@ import { datesText } from '../i18n/sections/dates.js';
 import type { Answers, Choice, ChoiceStep, FlowContext, Parsed, Step, TextStep } from './types.js';
 
 type Prompt = FlowKey | ((ctx: FlowContext, answers: Answers) => Rich | Promise<Rich>);
-type Common = Pick<Step, 'when' | 'optional' | 'next' | 'derive' | 'editable' | 'editName' | 'dependsOn'>;
+type Common = Pick<Step, 'when' | 'optional' | 'next' | 'derive' | 'editable' | 'effect' | 'editName' | 'dependsOn'>;
 
 const promptOf = (prompt: Prompt) => (typeof prompt === 'string' ? (ctx: FlowContext) => rich(flowText(ctx.locale, prompt)) : prompt);
 

@@ -4,7 +4,9 @@ import type { Config } from '../config.js';
 import type { Actor } from '../db/actor.js';
 import type { Tx } from '../db/client.js';
 import type { ChannelName } from '../db/schema.js';
+import type { PolicyRow } from '../domain/visitPolicy.js';
 import type { Locale } from '../i18n/translator.js';
+import type { DraftStore } from './draftStore.js';
 
 export type Answers = Record<string, unknown>;
 
@@ -18,6 +20,10 @@ export interface FlowContext {
   /** Today in the deployment's time zone, YYYY-MM-DD. */
   today: string;
   config: Config;
+  /** The actor's drafts in this action (read and locked with its first statement, written with its commit). */
+  drafts: DraftStore;
+  /** The visit policy table, from the process's cache (dropped whenever the table changes). */
+  visitPolicy(): Promise<PolicyRow[]>;
   /** Reads shared by the prompts and checks of one action (the chosen child, the visit policy), made once. */
   memo?: Map<string, Promise<unknown>>;
 }
@@ -70,6 +76,12 @@ interface StepBase {
    * when one of them changes (✏️ 修改, or going back), this answer is dropped and asked again.
    */
   dependsOn?: readonly string[];
+  /**
+   * What the answer does at once, in the same transaction as storing it (e.g. "immediate danger = yes" opens the
+   * report and alerts the supervisors); returns further answers to keep (e.g. the report's id). Runs again when
+   * the step is answered again (back, edit), so it must be safe to repeat.
+   */
+  effect?(value: unknown, ctx: FlowContext, answers: Answers): Promise<Answers | void>;
 }
 
 export interface ChoiceStep extends StepBase {
@@ -121,6 +133,8 @@ export interface Flow {
   summary?(ctx: FlowContext, answers: Answers): Rich | Promise<Rich>;
   /** Validates the final answers (zod) and writes the records in `ctx.tx`; returns what to tell the user. */
   commit(ctx: FlowContext, answers: Answers): Promise<OutMessage[]>;
+  /** A line for the user when the draft is discarded or expires, saying what stays behind (an urgent report does). */
+  leftBehind?(locale: Locale, answers: Answers): string | undefined;
   /** Roles allowed to start it. */
   roles?: readonly Actor['role'][];
 }

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { bold, message, rich, type Rich } from '../bot/message.js';
 import { audit } from '../db/audit.js';
 import { lastVisitOf } from '../db/children.js';
-import { loadPolicy } from '../db/policy.js';
 import { nextRef } from '../db/refs.js';
 import { children, visits, type Dimensions } from '../db/schema.js';
 import { dimensionLevels, dimensions, riskLevels, visitKinds, type Dimension } from '../domain/categories.js';
@@ -17,7 +16,7 @@ import { flowText } from '../i18n/flows.js';
 import { visitText } from '../i18n/sections/visits.js';
 import { childHeadline, chosenChild } from './childInfo.js';
 import { choiceStep, dateStep, pastDayRule, recentDayShortcuts, textStep, yesNoStep } from './steps.js';
-import { once, type Answers, type Attachment, type Flow, type FlowContext, type Step } from './types.js';
+import type { Answers, Attachment, Flow, FlowContext, Step } from './types.js';
 
 const riskSchema = z.enum(riskLevels);
 const levelSchema = z.enum(dimensionLevels);
@@ -95,7 +94,7 @@ async function defaultNextVisit(ctx: FlowContext, answers: Answers): Promise<str
   const child = await chosenChild(ctx, answers);
   const risk = riskSchema.parse(answers.risk ?? carriedOf(answers)?.risk ?? child.riskLevel);
   const date = String(answers.date ?? ctx.today);
-  const rows = await once(ctx, 'policy', () => loadPolicy(ctx.tx));
+  const rows = await ctx.visitPolicy();
   return nextVisitDue({ lastVisitOn: date, categories: child.categories, risk, rows, today: ctx.today });
 }
 

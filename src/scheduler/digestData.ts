@@ -110,11 +110,11 @@ export async function loadDigestSnapshot(
   const reportRows = await db
     .select({ ref: reports.ref, areaCode: reports.areaCode, status: reports.status, createdAt: reports.createdAt })
     .from(reports)
-    .where(or(eq(reports.status, 'open'), and(gte(reports.createdAt, o.yesterdayStart), lt(reports.createdAt, o.todayStart))));
+    .where(or(inArray(reports.status, ['draft', 'open']), and(gte(reports.createdAt, o.yesterdayStart), lt(reports.createdAt, o.todayStart))));
   for (const r of reportRows) {
     push(snap.reports, r.areaCode, {
       ref: r.ref,
-      open: r.status === 'open',
+      open: r.status === 'draft' || r.status === 'open',
       newYesterday: r.createdAt >= o.yesterdayStart && r.createdAt < o.todayStart,
     });
   }

@@ -1,7 +1,7 @@
 // Mandatory reports after filing: the minutely escalation of unacknowledged reports up the area tree, and the
 // "acknowledge" / "open" buttons of the alerts. Only handlers — supervisors of the report's area or above, and
 // admins — may press them; the reporter's name is shown to handlers only.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { OutMessage, Span } from '../bot/message.js';
@@ -13,7 +13,7 @@ import { audit } from '../db/audit.js';
 import type { Conn, Db } from '../db/client.js';
 import { enqueue, type OutboxMessage } from '../db/outbox.js';
 import { reachableIdentities, supervisorsFor, type Recipient } from '../db/recipients.js';
-import { areas, children, reportEvents, reports, staff } from '../db/schema.js';
+import { areas, children, reportEvents, reports, staff, type ReportStatus } from '../db/schema.js';
 import { alertReportHandlers } from '../flows/reportAlert.js';
 import type { ActionContext } from './snooze.js';
 import { formatInstant, pickLocale, t, type Locale } from './text.js';
@@ -35,7 +35,7 @@ export interface ReportInfo {
   policeReceipt: string | null;
   reporterStaffId: number;
   reporterName: string;
-  status: 'open' | 'acknowledged' | 'closed';
+  status: ReportStatus;
   escalationLevel: number;
   lastEscalatedAt: Date | null;
   acknowledgedBy: number | null;
@@ -136,6 +136,9 @@ export async function alertMessages(
   });
 }
 
+/** Reports nobody has acknowledged yet: an urgent one still being filled in climbs the tree like a filed one. */
+const awaitingAck: ReportStatus[] = ['draft', 'open'];
+
 /**
  * Moves each report left unacknowledged for REPORT_ACK_MINUTES one level up the tree and alerts that level;
  * at the top (the admins) it alerts them again each period, until someone acknowledges.
@@ -146,7 +149,7 @@ export async function escalateReports(db: Db, config: Config, now: Date): Promis
   const candidates = await db
     .select({ id: reports.id })
     .from(reports)
-    .where(and(eq(reports.status, 'open'), due))
+    .where(and(inArray(reports.status, awaitingAck), due))
     .limit(500);
   let escalated = 0;
   for (const { id } of candidates) {
@@ -154,7 +157,7 @@ export async function escalateReports(db: Db, config: Config, now: Date): Promis
       const [locked] = await tx
         .select({ id: reports.id })
         .from(reports)
-        .where(and(eq(reports.id, id), eq(reports.status, 'open'), due))
+        .where(and(eq(reports.id, id), inArray(reports.status, awaitingAck), due))
         .for('update', { skipLocked: true });
       if (!locked) return false;
       const r = (await loadReport(tx, id))!;
@@ -229,7 +232,7 @@ export async function handleReportAction(conn: Conn, actor: Actor, data: string,
     await audit(conn, { actorStaffId: actor.staffId, channel: ctx.channel ?? null, action: 'report.read', reportId, at: ctx.now });
     return { replies: [renderReportDetails(locale, r, ctx.tz)], locale };
   }
-  if (r.status !== 'open') {
+  if (!awaitingAck.includes(r.status)) {
     const text = t(locale, 'report.already', {
       ref: r.ref,
       name: r.acknowledgedByName ?? '—',
@@ -295,5 +298,5 @@ export function renderReportDetails(locale: Locale, r: ReportInfo, tz: string): 
   if (r.acknowledgedAt) {
     add(t(locale, 'report.details.acked', { name: r.acknowledgedByName ?? '—', time: formatInstant(r.acknowledgedAt, tz, locale) }));
   }
-  return r.status === 'open' ? { text: lines, buttons: [[{ label: t(locale, 'report.ack'), data: `r.ack.${r.id}` }]] } : { text: lines };
+  return awaitingAck.includes(r.status) ? { text: lines, buttons: [[{ label: t(locale, 'report.ack'), data: `r.ack.${r.id}` }]] } : { text: lines };
 }

@@ -1,7 +1,8 @@
 // Crash safety: the service, a child process on a throwaway PostgreSQL database, is killed with SIGKILL at seeded
 // random moments while a caseworker logs a visit and files a report through the local chat API. The client retries
 // each lost action with the same id, as the page does. At the end every answer the service acknowledged is stored,
-// the visit and the report exist exactly once, the report's alerts are queued once, and no draft is left open.
+// the visit and the report exist exactly once (one of the kills always hits "danger = yes", which opens the
+// report), exactly one preliminary alert is queued, every alert once, and no draft is left open.
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutMessage } from '../../src/bot/message.js';
@@ -48,7 +49,8 @@ describe.runIf(serverUrl)('crash safety (SIGKILL mid-conversation, real PostgreS
 
     const all = [...visit, ...report];
     // Three actions, chosen by the seed, are hit by a kill (a start costs seconds: three keep the suite short).
-    const doomed = new Set<number>();
+    // One of them is always "danger = yes", which opens the report and queues its preliminary alert.
+    const doomed = new Set<number>([visit.length + 1]);
     while (doomed.size < 3) doomed.add(Math.floor(random() * all.length));
 
     /** Sends one action, killing the service at a random moment if it is doomed; retries until answered. */
@@ -107,13 +109,16 @@ describe.runIf(serverUrl)('crash safety (SIGKILL mid-conversation, real PostgreS
        where v.staff_id = ${staffId} and v.ref not like 'ZF-DEMO-%'`;
     expect(visits).toHaveLength(1);
     expect(visits[0]).toMatchObject({ kind: 'school', same_as_last: true, name: '胡婷' });
-    const reports = await sql<{ ref: string; situations: string[]; receipt: string; alerts: number }[]>`
-      select r.ref, r.situations, r.police_receipt as receipt,
+    const reports = await sql<{ id: number; ref: string; situations: string[]; receipt: string; status: string; alerts: number }[]>`
+      select r.id, r.ref, r.situations, r.police_receipt as receipt, r.status,
              (select count(*)::int from outbox o where o.dedupe_key like 'report:' || r.id || '%') as alerts
         from reports r where r.reporter_staff_id = ${staffId}`;
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ situations: ['injuries_violence', 'abandonment'], receipt: 'JJ20261123-0042' });
+    expect(reports[0]).toMatchObject({ situations: ['injuries_violence', 'abandonment'], receipt: 'JJ20261123-0042', status: 'open' });
     expect(reports[0]!.alerts).toBeGreaterThanOrEqual(1);
+    // Exactly one preliminary alert (opened once however often "danger = yes" was retried), then the full report.
+    const [preliminary] = await sql<{ n: number }[]>`select count(*)::int as n from outbox where dedupe_key like ${`report:${reports[0]!.id}:preliminary:%`}`;
+    expect(preliminary!.n).toBe(1);
     const [alerts] = await sql<{ n: number; keys: number }[]>`select count(*)::int as n, count(distinct dedupe_key)::int as keys from outbox where kind = 'report.alert'`;
     expect(alerts!.n).toBe(alerts!.keys);
     const active = await sql<{ n: number }[]>`select count(*)::int as n from conversations where staff_id = ${staffId} and status = 'active'`;

@@ -120,6 +120,8 @@ describe('every entry point reaches every step (fast-check, PGlite)', () => {
     const [row] = await database.db.select({ name: children.name }).from(children).where(eq(children.id, id));
     await run.send({ kind: 'text', text: '/status' });
     await run.send({ kind: 'text', text: row!.name });
+    // Names repeat (the runs register children too): among several found, the one meant.
+    if (!run.buttons().some((b) => b.data.endsWith(`.start.${id}`))) await run.press((_l, data) => parseQuestionData(data)?.op === `c${id}`, `child ${id} among those found`);
     await run.press((_l, data) => data === (button === '🚨' ? `r.start.${id}` : `v.start.${id}`), `${button} on the file of ${row!.name}`);
     return id;
   };
@@ -257,6 +259,7 @@ describe('every entry point reaches every step (fast-check, PGlite)', () => {
         const rows = await database.db.select().from(reports).where(and(eq(reports.reporterStaffId, staffId), sql`${reports.id} > ${before.report}`));
         expect(rows, said).toHaveLength(1);
         expect(storedReport.safeParse(rows[0]).error).toBeUndefined();
+        expect(rows[0]!.status, 'filed, not left a draft').toBe('open');
         if (preset !== undefined) expect(rows[0]!.childId).toBe(preset);
         // Safety first on every path: the danger question, and the 110 guidance when in danger.
         expect(run.asked[0]).toBe('danger');

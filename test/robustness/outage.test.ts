@@ -108,4 +108,40 @@ describe.runIf(serverUrl)('database outage mid-conversation (real PostgreSQL beh
     const [v] = await direct<{ kind: string }[]>`select kind from visits where ref not like 'ZF-DEMO-%'`;
     expect(v!.kind).toBe('school');
   }, 60_000);
+
+  it('answers 503 at once when idle pooled connections are reset while the server is unreachable, then recovers', async () => {
+    let shown: OutMessage[] = [];
+    const step = async (id: string, body: Record<string, unknown>) => {
+      const r = await post({ id, ...body });
+      expect(r.status).toBe(200);
+      shown = messagesOf(r.json);
+      return r;
+    };
+    await step('r-1', { text: '/visit' });
+    await step('r-2', { text: '胡婷' });
+    await step('r-3', { data: buttonData(shown, '今天') });
+    const before = await snapshot();
+
+    // The pooled connections are idle now; they are reset (RST) while the server cannot be reached.
+    await proxy.cutOff({ reset: true });
+    const kind = buttonData(shown, '到校');
+    for (const attempt of [1, 2, 3]) {
+      const started = Date.now();
+      const down = await post({ id: 'r-4', data: kind });
+      expect(down.status, `attempt ${attempt}`).toBe(503);
+      expect(Date.now() - started, `attempt ${attempt} answered in time`).toBeLessThan(8_000);
+    }
+    expect(await snapshot()).toEqual(before);
+
+    await proxy.restore();
+    // The pool reconnects with a backoff; the client retries the same id until it goes through.
+    let resumed = await post({ id: 'r-4', data: kind });
+    for (let tries = 0; resumed.status === 503 && tries < 20; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      resumed = await post({ id: 'r-4', data: kind });
+    }
+    expect(resumed.status).toBe(200);
+    expect(textOf(resumed.json)).toContain('见到孩子本人了吗');
+    expect((await snapshot()).version).toBe(before.version! + 1);
+  }, 60_000);
 });

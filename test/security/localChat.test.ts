@@ -23,12 +23,12 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 /** A request with headers fetch will not let a test forge (Host). */
-function raw(port: number, method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: string }> {
+function raw(port: number, method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: string; cookie: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), cookie: String(res.headers['set-cookie'] ?? '') }));
     });
     req.on('error', reject);
     req.end(body);
@@ -207,6 +207,30 @@ describe('local chat: sign-in and request checks (issue 11, finding 1)', () => {
 });
 
 describe('local chat: HOST beyond loopback (issue 11, finding 1)', () => {
+  it('behind a TLS proxy (LOCAL_CHAT_ORIGIN) accepts that Host and Origin only, sets a Secure cookie and throttles by the forwarded address', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cw-sec-proxy-'));
+    const app = await startApp(loadConfig({ PORT: '0', DATA_DIR: dir, LOCAL_CHAT_ORIGIN: 'https://chat.example.org' }), { logger: createLogger('silent'), startScheduler: false });
+    try {
+      const [demo] = await app.database.db.select({ id: staff.id }).from(staff).where(eq(staff.name, '李主任'));
+      const json = { host: 'chat.example.org', 'content-type': 'application/json' };
+      const good = await raw(app.port, 'POST', '/api/local/session/demo', { ...json, origin: 'https://chat.example.org' }, JSON.stringify({ staff: demo!.id }));
+      expect(good.status).toBe(200);
+      expect(good.cookie).toMatch(/; Secure/);
+      for (const origin of ['http://chat.example.org', 'https://chat.example.org.evil.example', 'https://evil.example']) {
+        expect((await raw(app.port, 'POST', '/api/local/session/demo', { ...json, origin }, JSON.stringify({ staff: demo!.id }))).status, origin).toBe(403);
+      }
+      expect((await raw(app.port, 'GET', '/', { host: 'chat.example.org.evil.example' })).status).toBe(403);
+      const guess = (forwardedFor: string) => raw(app.port, 'POST', '/api/local/session', { ...json, 'x-forwarded-for': forwardedFor }, JSON.stringify({ code: 'WRONG222' }));
+      // A client cannot buy more guesses by writing its own X-Forwarded-For: the proxy's entry is the last one.
+      for (let i = 0; i < 10; i++) expect((await guess(`10.0.0.${i}, 203.0.113.7`)).status).toBe(401);
+      expect((await guess('203.0.113.7')).body).toContain('尝试次数过多');
+      expect((await guess('198.51.100.2')).body).toContain('邀请码无效');
+    } finally {
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to start with HOST=0.0.0.0 and the local chat on, saying how to put it behind TLS', async () => {
     expect(() => loadConfig({ HOST: '0.0.0.0', LOCAL_CHAT: '1' })).toThrow(ConfigError);
     expect(() => loadConfig({ HOST: '::1' })).not.toThrow();

@@ -30,6 +30,14 @@ export const storedReport = z.object({
   policeReceipt: z.string().max(100).nullable(),
 }).refine((r) => r.policeTold || r.policeReceipt === null, 'no receipt without telling the police');
 
+/** A report opened at "danger = yes" whose form was never finished: urgent, with its reference, left for handlers. */
+export const storedDraftReport = z.object({
+  ref: z.string().regex(/^BG-\d{4}-\d{6}$/),
+  status: z.enum(['draft', 'acknowledged', 'closed']),
+  immediateDanger: z.literal(true),
+  situations: z.array(z.enum(reportSituations)),
+});
+
 export const storedRegistration = z.object({
   name: z.string().min(1).max(50),
   sex: z.enum(['male', 'female']),

@@ -27,7 +27,8 @@ export function localChatGuard(publicOrigin: string | undefined): LocalChatGuard
       const host = header(req, 'host');
       if (!host || !hostAllowed(host.toLowerCase())) throw new HttpError(403, 'unknown Host: the local chat answers only on this machine');
       const origin = header(req, 'origin');
-      const sameOrigin = origin === undefined || origin === publicUrl?.origin || origin === `http://${host}`;
+      // Plain http is the page's own origin only on this machine; through the proxy it is the https origin.
+      const sameOrigin = origin === undefined || origin === publicUrl?.origin || (origin === `http://${host}` && isLoopbackHost(hostnameOf(host)));
       if (!sameOrigin || header(req, 'sec-fetch-site') === 'cross-site') throw new HttpError(403, 'cross-site request refused');
       if (req.method === 'POST' && !/^application\/json\s*(;|$)/i.test(header(req, 'content-type') ?? '')) {
         throw new HttpError(415, 'expected Content-Type: application/json');

@@ -40,12 +40,18 @@ export class TcpProxy {
     this.port = (server.address() as { port: number }).port;
   }
 
-  /** The outage: open connections are closed (as a stopping server closes them) and the port refuses new ones. */
-  async cutOff(): Promise<void> {
+  /**
+   * The outage: open connections are closed (as a stopping server closes them) and the port refuses new ones.
+   * With `reset`, they are reset instead (a TCP RST, as a firewall or a proxy that lost its state sends).
+   */
+  async cutOff(options: { reset?: boolean } = {}): Promise<void> {
     const server = this.server;
     this.server = undefined;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
-    for (const s of this.sockets) s.destroy();
+    for (const s of this.sockets) {
+      if (options.reset) s.resetAndDestroy();
+      else s.destroy();
+    }
     await closed;
   }
 

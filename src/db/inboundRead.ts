@@ -1,0 +1,67 @@
+// The first statement of every inbound update: records its id (a redelivery finds it taken and stops there), and
+// only when the update is new, loads the speaking actor and locks their draft — one prepared statement, one round
+// trip. Columns come from the schema, so a renamed column fails to compile here as everywhere else.
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import type { Actor } from './actor.js';
+import { areas, channelIdentities, conversations, processedInbound, staff, type ChannelName } from './schema.js';
+
+export type Draft = typeof conversations.$inferSelect;
+
+export interface InboundRead {
+  /** False when the update id was recorded before: a redelivery. */
+  fresh: boolean;
+  actor: Actor | undefined;
+  /** The actor's active draft, locked until the transaction ends. */
+  draft: Draft | undefined;
+}
+
+const col = (c: { name: string }) => sql.identifier(c.name);
+
+export function inboundReadQuery(key: string, at: Date, channel: ChannelName, externalId: string): SQL {
+  return sql`with fresh as (
+      insert into ${processedInbound} (${col(processedInbound.key)}, ${col(processedInbound.at)})
+      values (${key}, ${at.toISOString()}::timestamptz) on conflict do nothing returning 1
+    ), actor as (
+      select ${staff.id} as staff_id, ${staff.name} as name, ${staff.role} as role, ${staff.areaCode} as area_code,
+             ${areas.path} as area_path, coalesce(${staff.locale}, ${channelIdentities.locale}) as locale
+      from ${channelIdentities}
+      join ${staff} on ${staff.id} = ${channelIdentities.staffId}
+      join ${areas} on ${areas.code} = ${staff.areaCode}
+      where exists (select 1 from fresh) and ${channelIdentities.channel} = ${channel}
+        and ${channelIdentities.externalId} = ${externalId} and ${staff.active}
+      limit 1
+    ), draft as (
+      select ${conversations}.* from ${conversations}
+      where ${conversations.staffId} = (select staff_id from actor) and ${conversations.status} = 'active'
+      for update of ${conversations}
+    )
+    select exists (select 1 from fresh) as fresh, actor.*, (select to_jsonb(draft) from draft) as draft
+    from (select 1) as one left join actor on true`;
+}
+
+export function parseInboundRead(rows: Record<string, unknown>[]): InboundRead {
+  const row = rows[0] ?? {};
+  const actor: Actor | undefined =
+    row.staff_id === null || row.staff_id === undefined
+      ? undefined
+      : {
+          staffId: Number(row.staff_id),
+          name: String(row.name),
+          role: row.role as Actor['role'],
+          areaCode: String(row.area_code),
+          areaPath: String(row.area_path),
+          locale: (row.locale as string | null) ?? null,
+        };
+  const json = row.draft as Record<string, unknown> | null | undefined;
+  return { fresh: row.fresh === true, actor, draft: json ? fromRowJson(conversations, json) as Draft : undefined };
+}
+
+/** A row read as `to_jsonb(row)`, mapped back by the table's own columns (timestamps become Dates again). */
+function fromRowJson(table: Parameters<typeof getTableColumns>[0], json: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = json[column.name];
+    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return out;
+}

@@ -1,0 +1,151 @@
+// One inbound update's transaction in as few round trips as the driver allows. On postgres.js: a reserved
+// connection; `begin` pipelined with the update's first statement (round trip 1); the step runs; then every write
+// the step deferred, pipelined with `commit` (round trip 2), so row locks are held for about one round trip more
+// than the step's own reads. On PGlite (one connection, in process: no network to save) an ordinary transaction.
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import { PostgresJsSession, PostgresJsTransaction } from 'drizzle-orm/postgres-js/session';
+import postgres from 'postgres';
+import { preparing, type Db, type Tx } from './client.js';
+
+export interface UpdateTransaction {
+  tx: Tx;
+  /** The rows of the first statement. */
+  first: Record<string, unknown>[];
+  /** Registers a write to send at the end, pipelined with the commit; `write` must issue its statements at once. */
+  later(write: () => Promise<unknown>): void;
+}
+
+/**
+ * How long one update may wait for a pooled connection, for each of its own round trips (the first one may wait for
+ * another instance's lock on the same user's draft, held for about one round trip), and hold a transaction open,
+ * whatever the network does. postgres.js 3.4.9 waits without bound for a connection when the server accepts and
+ * then drops connections, and for the answer on a pooled connection that was reset while idle.
+ */
+const CONNECTION_WAIT_MS = 5_000;
+const ROUND_TRIP_MS = 4_000;
+const TRANSACTION_DEADLINE_MS = 15_000;
+
+const dialect = new PgDialect();
+
+export class TransactionDeadline extends Error {
+  readonly code = 'ETIMEDOUT';
+}
+
+export async function inUpdateTransaction<T>(db: Db, first: SQL, body: (t: UpdateTransaction) => Promise<T>): Promise<T> {
+  const client = postgresClient(db);
+  if (!client) return inDrizzleTransaction(db, first, body);
+  return inPipelinedTransaction(client, first, body);
+}
+
+function postgresClient(db: Db): postgres.Sql | undefined {
+  const client = (db as unknown as { $client?: { reserve?: unknown } }).$client;
+  return typeof client?.reserve === 'function' ? (client as postgres.Sql) : undefined;
+}
+
+async function inDrizzleTransaction<T>(db: Db, first: SQL, body: (t: UpdateTransaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const result = (await tx.execute(first)) as unknown as { rows?: Record<string, unknown>[] } & Record<string, unknown>[];
+    const writes: (() => Promise<unknown>)[] = [];
+    const value = await body({ tx, first: result.rows ?? [...result], later: (w) => writes.push(w) });
+    for (const write of writes) await write();
+    return value;
+  });
+}
+
+async function inPipelinedTransaction<T>(client: postgres.Sql, first: SQL, body: (t: UpdateTransaction) => Promise<T>): Promise<T> {
+  const waiting = new Deadline(CONNECTION_WAIT_MS);
+  const reserving = client.reserve();
+  const conn = await waiting
+    .bound(reserving)
+    .catch((error: unknown) => {
+      reserving.then((late) => late.release(), () => {});
+      throw error;
+    })
+    .finally(() => waiting.clear());
+  const deadline = new Deadline(TRANSACTION_DEADLINE_MS);
+  let work: Promise<unknown> = Promise.resolve();
+  const step = <R>(next: Promise<R>, roundTrip?: Deadline): Promise<R> => {
+    work = next;
+    return roundTrip ? deadline.bound(roundTrip.bound(next)).finally(() => roundTrip.clear()) : deadline.bound(next);
+  };
+  try {
+    const query = dialect.sqlToQuery(first);
+    const [, rows] = await step(
+      Promise.all([conn.unsafe('begin'), conn.unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: true })]),
+      new Deadline(ROUND_TRIP_MS),
+    );
+    const tx = transactionOver(conn);
+    const writes: (() => Promise<unknown>)[] = [];
+    const value = await step(body({ tx, first: [...rows], later: (w) => writes.push(w) }));
+    const pending = writes.map((w) => w());
+    const [done] = await step(Promise.all([conn.unsafe('commit'), ...pending]), new Deadline(ROUND_TRIP_MS));
+    // A statement that failed aborts the transaction, and then `commit` answers ROLLBACK instead of failing.
+    if ((done as unknown as { command?: string }).command !== 'COMMIT') throw new Error('the update transaction was rolled back');
+    conn.release();
+    return value;
+  } catch (error) {
+    // Past a deadline, the connection is handed back only once what it was doing has ended.
+    if (error instanceof TransactionDeadline) work.then(() => rollbackAndRelease(conn), (late: unknown) => afterFailure(conn, late));
+    else afterFailure(conn, error);
+    throw error;
+  } finally {
+    deadline.clear();
+  }
+}
+
+/**
+ * After an error of the server or of the step the connection is sound: roll back and hand it back. After a lost
+ * connection postgres.js has already closed it and reconnects it on demand; touching or releasing it again would put
+ * a dead connection back in the pool (postgres.js 3.4.9 then throws from a timer: "Cannot read properties of null").
+ */
+function afterFailure(conn: postgres.ReservedSql, error: unknown): void {
+  if (!connectionLost(error)) rollbackAndRelease(conn);
+}
+
+function rollbackAndRelease(conn: postgres.ReservedSql): void {
+  conn.unsafe('rollback').then(
+    () => conn.release(),
+    (error: unknown) => {
+      if (!connectionLost(error)) conn.release();
+    },
+  );
+}
+
+function connectionLost(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof postgres.PostgresError) return false;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('CONNECT') || /^E[A-Z]+$/.test(code))) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function transactionOver(conn: postgres.ReservedSql): Tx {
+  // drizzle's transaction object over our own connection: it only ever sends statements through the session.
+  const session = new PostgresJsSession(preparing(conn) as unknown as postgres.Sql, dialect, undefined);
+  return new PostgresJsTransaction(dialect, session as unknown as ConstructorParameters<typeof PostgresJsTransaction>[1], undefined) as unknown as Tx;
+}
+
+class Deadline {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly expired: Promise<never>;
+
+  constructor(ms: number) {
+    this.expired = new Promise<never>((_, reject) => {
+      this.timer = setTimeout(() => {
+        reject(new TransactionDeadline(`no answer from the database within ${ms} ms`));
+      }, ms);
+    });
+    this.expired.catch(() => {});
+  }
+
+  bound<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.expired]);
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
