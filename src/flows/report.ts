@@ -6,7 +6,7 @@ import { nameOf, situationNames, situationShortNames } from '../i18n/domain.js';
 import { flowText } from '../i18n/flows.js';
 import { reportFilingText } from '../i18n/sections/reportFiling.js';
 import { chosenChild } from './childInfo.js';
-import { fileReport, keepDraftCurrent, openUrgentReport } from './reportFiling.js';
+import { fileReport, keepDraftCurrent, openUrgentReport, policeToldIn } from './reportFiling.js';
 import { choiceStep, textStep, yesNoStep } from './steps.js';
 import type { Answers, Flow, FlowContext, Step } from './types.js';
 
@@ -18,14 +18,15 @@ const reportAnswers = z.object({
   observed: z.string().min(1).max(2000),
   when: z.string().min(1).max(200),
   where: z.string().min(1).max(200),
-  police: z.enum(['yes', 'no']),
+  guidance: z.enum(['called', 'later', 'unable']).optional(),
+  police: z.enum(['yes', 'no']).optional(),
   receipt: z.string().max(100).nullish(),
 });
 
 async function resolveReport(ctx: FlowContext, answers: Answers) {
   const a = reportAnswers.parse(answers);
   const child = a.child === 'unknown' ? undefined : await chosenChild(ctx, answers);
-  return { ...a, child };
+  return { ...a, child, policeTold: policeToldIn(a) };
 }
 
 function followedByTheDraft(steps: Step[]): Step[] {
@@ -39,12 +40,12 @@ export const reportFlow: Flow = {
   // Once danger is known the report exists (reportFiling.ts): every later answer keeps it current.
   steps: followedByTheDraft([
     yesNoStep('danger', 'report.danger', { yes: 'report.dangerYes', no: 'report.dangerNo', effect: openUrgentReport }),
-    choiceStep('guidance', (ctx, a) => rich(flowText(ctx.locale, 'report.guidance'), typeof a.reportRef === 'string' ? `\n${reportFilingText(ctx.locale, 'preliminary.sent', { ref: a.reportRef })}` : ''), {
-      values: ['called', 'later'],
-      label: (v, ctx) => flowText(ctx.locale, v === 'called' ? 'report.called' : 'report.later'),
+    choiceStep('guidance', (ctx, a) => rich(typeof a.reportRef === 'string' ? `${reportFilingText(ctx.locale, 'preliminary.sent', { ref: a.reportRef })}\n` : '', flowText(ctx.locale, 'report.guidance')), {
+      // Ask once: this choice answers "have the police been told?" for a child in danger.
+      values: ['called', 'later', 'unable'],
+      label: (v, ctx) => (v === 'unable' ? reportFilingText(ctx.locale, 'guidance.unable') : flowText(ctx.locale, v === 'called' ? 'report.called' : 'report.later')),
       columns: 1,
       when: (a) => a.danger === 'yes',
-      editable: false,
     }),
     { id: 'child', kind: 'child', allowUnknown: true, includePending: true, prompt: (ctx) => rich(flowText(ctx.locale, 'report.child')) },
     textStep('description', 'report.describe', { max: 1000, when: (a) => a.child === 'unknown' }),
@@ -59,8 +60,8 @@ export const reportFlow: Flow = {
     textStep('observed', 'report.observed', { max: 2000 }),
     textStep('when', 'report.when', { max: 200 }),
     textStep('where', 'report.where', { max: 200 }),
-    yesNoStep('police', 'report.police', { yes: 'report.policeYes', no: 'report.policeNo' }),
-    textStep('receipt', 'report.receipt', { max: 100, optional: true, when: (a) => a.police === 'yes' }),
+    yesNoStep('police', 'report.police', { yes: 'report.policeYes', no: 'report.policeNo', when: (a) => a.danger !== 'yes' }),
+    textStep('receipt', 'report.receipt', { max: 100, optional: true, when: policeToldIn }),
   ]),
 
   leftBehind: (locale, answers) => (typeof answers.reportRef === 'string' ? reportFilingText(locale, 'abandoned.note', { ref: answers.reportRef }) : undefined),
@@ -74,7 +75,7 @@ export const reportFlow: Flow = {
       t('report.summaryObserved', { text: r.observed }), '\n',
       t('report.summaryWhenWhere', { when: r.when, where: r.where }), '\n',
       t(r.danger === 'yes' ? 'report.alertDanger' : 'report.alertNoDanger'), ' · ',
-      t(r.police === 'yes' ? 'report.alertPoliceTold' : 'report.alertPoliceNotTold', { receipt: r.receipt ?? '' }),
+      t(r.policeTold ? 'report.alertPoliceTold' : 'report.alertPoliceNotTold', { receipt: r.receipt ?? '' }),
     );
   },
 
@@ -88,7 +89,7 @@ export const reportFlow: Flow = {
       when: r.when,
       where: r.where,
       danger: r.danger === 'yes',
-      policeTold: r.police === 'yes',
+      policeTold: r.policeTold,
       receipt: r.receipt ?? null,
     });
     const notified = handlers.map((h) => h.name).join('、') || flowText(ctx.locale, 'report.nobody');
@@ -96,7 +97,7 @@ export const reportFlow: Flow = {
       '✅ ', flowText(ctx.locale, 'report.saved', { ref }), '\n',
       flowText(ctx.locale, 'report.notified', { names: notified, minutes: ctx.config.REPORT_ACK_MINUTES }),
     );
-    if (r.danger === 'yes' && r.police === 'no') lines.push(...rich('\n⚠️ ', flowText(ctx.locale, 'report.callNow')));
+    if (r.danger === 'yes' && !r.policeTold) lines.push(...rich('\n⚠️ ', flowText(ctx.locale, 'report.callNow')));
     return [message(lines)];
   },
 };

@@ -27,6 +27,10 @@ export interface ReportFields {
   receipt: string | null;
 }
 
+/** Asked once: for a child in danger the 110 screen's choice (已报警 / 稍后报警 / 无法报警) says whether the police
+ * were told; otherwise the police question does. */
+export const policeToldIn = (a: Answers): boolean => (a.danger === 'yes' ? a.guidance === 'called' : a.police === 'yes');
+
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
 async function knownSoFar(ctx: FlowContext, a: Answers): Promise<ReportFields> {
@@ -39,7 +43,7 @@ async function knownSoFar(ctx: FlowContext, a: Answers): Promise<ReportFields> {
     when: text(a.when),
     where: text(a.where),
     danger: a.danger === 'yes',
-    policeTold: a.police === 'yes',
+    policeTold: policeToldIn(a),
     receipt: text(a.receipt) || null,
   };
 }

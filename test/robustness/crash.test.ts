@@ -15,7 +15,7 @@ const seed = Number(process.env.ROBUSTNESS_SEED ?? 20261123);
 const visit: Step[] = [{ say: '/visit' }, { say: '胡婷' }, { press: '今天' }, { press: '到校' }, { press: '见到本人' }, { press: '情况无变化' }, { press: '确认提交' }];
 const report: Step[] = [
   { say: '/report' }, { press: '是，紧急' }, { press: '已报警，继续' }, { say: '刘洋' }, { press: '多处损伤' }, { press: '被遗弃' }, { press: '完成' },
-  { say: '手臂和背部多处淤青' }, { say: '今天上午' }, { say: '柳树村2组刘家' }, { press: '已报案' }, { say: 'JJ20261123-0042' }, { press: '确认提交' },
+  { say: '手臂和背部多处淤青' }, { say: '今天上午' }, { say: '柳树村2组刘家' }, { say: 'JJ20261123-0042' }, { press: '确认提交' },
 ];
 
 describe.runIf(serverUrl)('crash safety (SIGKILL mid-conversation, real PostgreSQL)', () => {

@@ -4,7 +4,8 @@ import { translator, type Catalogue } from '../translator.js';
 
 export const reportFiling = {
   'zh-CN': {
-    'preliminary.sent': '紧急报告 {ref} 已发给督导员；请继续填写。',
+    'guidance.unable': '无法报警，先继续',
+    'preliminary.sent': '🚨 紧急报告 {ref} 已发给督导员。',
     'preliminary.title': '🚨 紧急报告 {ref}（报告填写中）',
     'preliminary.body': '报告人确认孩子处于紧急危险，正在填写报告；完整报告稍后送达。',
     'preliminary.childUnknownYet': '儿童：尚未填写（{area}）',
@@ -14,7 +15,8 @@ export const reportFiling = {
     'abandoned.note': '⚠️ 紧急报告 {ref} 不会被撤销：督导员已收到警报，它作为“报告填写中”的紧急报告留给督导员处理。',
   },
   en: {
-    'preliminary.sent': 'Urgent report {ref} has gone to the supervisors; please go on filling it in.',
+    'guidance.unable': 'Cannot call the police, continue',
+    'preliminary.sent': '🚨 Urgent report {ref} has gone to the supervisors.',
     'preliminary.title': '🚨 Urgent report {ref} (being filled in)',
     'preliminary.body': 'The reporter says the child is in immediate danger and is filling in the report; the full report follows.',
     'preliminary.childUnknownYet': 'Child: not given yet ({area})',
