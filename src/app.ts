@@ -1,6 +1,6 @@
 // Composition root: config → database → migrations → demo seed → core → channels → scheduler → HTTP.
 import type { Logger } from 'pino';
-import { registerAdminRoute } from './admin/remote.js';
+import { adminSocketPath, registerAdminRoute } from './admin/remote.js';
 import type { ChannelRuntime } from './bot/channel.js';
 import { BotCore } from './bot/core.js';
 import { createLocalChannel } from './bot/local/adapter.js';
@@ -10,6 +10,7 @@ import type { ChannelName } from './db/schema.js';
 import { seedDemo } from './db/seed.js';
 import { registerApprovalActions } from './flows/register.js';
 import { defaultFlows } from './flows/registry.js';
+import { channelUp } from './http/health.js';
 import { HttpServer, json } from './http/server.js';
 import { createFeishuChannel } from './bot/feishu/index.js';
 import { createTelegramChannel } from './bot/telegram/index.js';
@@ -20,6 +21,9 @@ export interface App {
   database: Database;
   core: BotCore;
   http: HttpServer;
+  /** The admin server: POST /admin/run and GET /admin/health on the Unix socket `adminSocket`. */
+  admin: HttpServer;
+  adminSocket: string;
   channels: Map<ChannelName, ChannelRuntime>;
   scheduler: Scheduler;
   port: number;
@@ -39,6 +43,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
   const clock = options.clock ?? (() => new Date());
   const database = await openDatabase(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.DATA_DIR });
   const stops: (() => Promise<void>)[] = [() => database.close()];
+  if (database.repairedModes) {
+    logger.warn({ dataDir: config.DATA_DIR, entries: database.repairedModes }, 'data directory was readable or writable by others: repaired to 0700/0600');
+  }
   try {
     const { db } = database;
     const seed = config.SEED_DEMO ?? !config.DATABASE_URL;
@@ -48,22 +55,35 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     registerSchedulerActions(core, config);
     registerApprovalActions(core);
     const http = new HttpServer(logger);
-    registerAdminRoute(http, { db, dbKind: database.kind, config, logger, now: clock });
+    const admin = new HttpServer(logger);
+    const { requireToken } = registerAdminRoute(admin, { db, dbKind: database.kind, config, logger, now: clock });
     const channels = new Map<ChannelName, ChannelRuntime>();
     if (config.localChat) channels.set('local', createLocalChannel({ core, http, db, config, clock }));
     if (config.telegramEnabled) channels.set('telegram', createTelegramChannel({ config, core, http, logger, db }));
     if (config.feishuEnabled) channels.set('feishu', createFeishuChannel({ config, core, http, logger, db }));
 
-    http.route('GET', '/healthz', async () => {
+    // Anyone who reaches the port learns up or down per channel; the details (a platform's last error text, the
+    // bot's name, reconnect counts) are for whoever holds the admin token on this machine.
+    const health = async (detailed: boolean) => {
       const dbUp = await pingDatabase(db);
-      const channelHealth = Object.fromEntries([...channels].map(([name, channel]) => [name, channel.health()]));
+      const channelHealth = Object.fromEntries(
+        [...channels].map(([name, channel]) => [name, detailed ? channel.health() : channelUp(channel.health()) ? 'up' : 'down']),
+      );
       return json(dbUp ? 200 : 503, { status: dbUp ? 'ok' : 'degraded', db: database.kind, channels: channelHealth });
+    };
+    http.route('GET', '/healthz', () => health(false));
+    admin.route('GET', '/admin/health', (req) => {
+      requireToken(req);
+      return health(true);
     });
 
     for (const channel of channels.values()) {
       await channel.start();
       stops.unshift(() => channel.stop());
     }
+    const adminSocket = adminSocketPath(config.DATA_DIR);
+    await admin.listenOnSocket(adminSocket);
+    stops.unshift(() => admin.close());
     const port = await http.listen(config.PORT, config.listenHost);
     stops.unshift(() => http.close());
     const scheduler = createScheduler({ db, config, logger, channels, clock });
@@ -77,6 +97,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       database,
       core,
       http,
+      admin,
+      adminSocket,
       channels,
       scheduler,
       port,

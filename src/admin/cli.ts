@@ -1,11 +1,13 @@
 // `npm run -s admin -- <command>`: opens the database (never a data directory another process holds: then the
 // running service carries out the command) and runs one admin command.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { writePrivateFile } from '../privateFiles.js';
 import type { Database } from '../db/client.js';
 import { DataDirBusyError, dataDirHolder } from '../db/dataDirLock.js';
+import { securityText } from '../i18n/sections/security.js';
 import { resolveLocale } from '../i18n/translator.js';
 import type { AdminIo } from './context.js';
 import { EXIT_FAILED, EXIT_USAGE } from './exitCodes.js';
@@ -15,7 +17,8 @@ const terminal: AdminIo = {
   out: (text) => void process.stdout.write(`${text}\n`),
   err: (text) => void process.stderr.write(`${text}\n`),
   readFile: (path) => readFile(resolve(path)),
-  writeFile: (path, data) => writeFile(resolve(path), data),
+  // Exports carry full ID numbers and phones: written for the administrator's eyes only.
+  writeFile: async (path, data) => writePrivateFile(path, data),
   // A pick-list is answered only by a person at a terminal; a script gets the list and exit code 1.
   ...(process.stdin.isTTY && process.stderr.isTTY
     ? {
@@ -65,12 +68,13 @@ async function main(argv: string[]): Promise<number> {
   if (config.DATABASE_URL) database = await openDatabase({ databaseUrl: config.DATABASE_URL, poolSize: 2 });
   else {
     const holder = dataDirHolder(config.DATA_DIR);
-    if (holder !== undefined) return runRemote(argv, { dataDir: config.DATA_DIR, port: config.PORT, holderPid: holder });
+    if (holder !== undefined) return runRemote(argv, { dataDir: config.DATA_DIR, holderPid: holder });
     try {
       database = await openDatabase({ dataDir: config.DATA_DIR });
+      if (database.repairedModes) terminal.err(securityText(split.locale, 'dataDir.repaired', { dir: config.DATA_DIR, count: database.repairedModes }));
     } catch (error) {
       // The service started between the check and the open.
-      if (error instanceof DataDirBusyError) return runRemote(argv, { dataDir: config.DATA_DIR, port: config.PORT, holderPid: error.pid });
+      if (error instanceof DataDirBusyError) return runRemote(argv, { dataDir: config.DATA_DIR, holderPid: error.pid });
       throw error;
     }
   }

@@ -1,20 +1,27 @@
 // The admin CLI while the service is running on the embedded database: PGlite is one process per data
-// directory, so the CLI hands its command to the service (POST /admin/run, loopback only, with the token the
-// service wrote to <DATA_DIR>/admin.token) and prints what comes back. Files travel inside the request and the
-// response, so paths mean what they mean in the administrator's shell.
+// directory, so the CLI hands its command to the service and prints what comes back. The service answers admin
+// requests on a Unix socket in the data directory (<DATA_DIR>/admin.sock, 0600 inside a 0700 directory), never on
+// its public port: only this machine's service user (and root) can connect, whatever proxy sits in front of the
+// port. The token in <DATA_DIR>/admin.token is still required. Files travel inside the request and the response,
+// so paths mean what they mean in the administrator's shell.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { HttpError, isLoopback, json, jsonBody, type HttpServer } from '../http/server.js';
+import { HttpError, json, jsonBody, type HttpRequest, type HttpServer } from '../http/server.js';
+import { makePrivateDir, writePrivateFile } from '../privateFiles.js';
 import type { AdminIo } from './context.js';
 import { runAdmin } from './run.js';
 
 export const ADMIN_TOKEN_FILE = 'admin.token';
+export const ADMIN_SOCKET_FILE = 'admin.sock';
+
+export const adminSocketPath = (dataDir: string) => join(dataDir, ADMIN_SOCKET_FILE);
 const MAX_BODY = 48 * 1024 * 1024;
 
 export interface AdminRouteDeps {
@@ -38,25 +45,24 @@ const responseSchema = z.object({
 });
 
 /**
- * Registers POST /admin/run and writes the token the CLI needs into the data directory (readable by the
- * service's own user only). ADMIN_TOKEN fixes the token; otherwise each start makes a new one.
+ * Registers POST /admin/run on the admin server (the socket, never the public port) and writes the token the CLI
+ * needs into the data directory (0600). ADMIN_TOKEN fixes the token; otherwise each start makes a new one.
+ * `requireToken` guards the admin server's other routes the same way.
  */
-export function registerAdminRoute(http: HttpServer, deps: AdminRouteDeps): { token: string } {
+export function registerAdminRoute(http: HttpServer, deps: AdminRouteDeps): { token: string; requireToken: (req: HttpRequest) => void } {
   const token = deps.config.ADMIN_TOKEN ?? randomBytes(24).toString('hex');
-  if (deps.dbKind === 'pglite') {
-    mkdirSync(deps.config.DATA_DIR, { recursive: true });
-    writeFileSync(join(deps.config.DATA_DIR, ADMIN_TOKEN_FILE), token, { mode: 0o600 });
-  }
+  makePrivateDir(deps.config.DATA_DIR);
+  writePrivateFile(join(deps.config.DATA_DIR, ADMIN_TOKEN_FILE), token);
+  const requireToken = (req: HttpRequest) => {
+    if (!sameToken(req.headers['x-admin-token'], token)) throw new HttpError(401, 'wrong or missing x-admin-token');
+  };
   // One admin command at a time: they are rare, and an import must not interleave with another.
   let queue: Promise<unknown> = Promise.resolve();
   http.route(
     'POST',
     '/admin/run',
     async (req) => {
-      // A reverse proxy on the same machine makes every visitor look local: a forwarded request is never the CLI.
-      const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined || req.headers['x-real-ip'] !== undefined;
-      if (!isLoopback(req.remoteAddress) || forwarded) throw new HttpError(403, 'the admin endpoint answers only on this machine');
-      if (!sameToken(req.headers['x-admin-token'], token)) throw new HttpError(401, 'wrong or missing x-admin-token');
+      requireToken(req);
       const parsed = requestSchema.safeParse(jsonBody(req));
       if (!parsed.success) throw new HttpError(400, 'expected {argv: string[], files?: {path: base64}}');
       const { argv, files } = parsed.data;
@@ -68,7 +74,7 @@ export function registerAdminRoute(http: HttpServer, deps: AdminRouteDeps): { to
     },
     { maxBody: MAX_BODY },
   );
-  return { token };
+  return { token, requireToken };
 }
 
 function sameToken(given: string | string[] | undefined, token: string): boolean {
@@ -100,8 +106,28 @@ async function execute(argv: string[], files: Record<string, string>, deps: Admi
 
 const joinLines = (lines: string[]) => (lines.length ? lines.join('\n') + '\n' : '');
 
-/** The terminal side: the files named in argv go along; the files the command wrote come back and are saved. */
-export async function runRemote(argv: string[], options: { dataDir: string; port: number; holderPid: number }): Promise<number> {
+/** One request to the admin socket; the body back as text. */
+export function adminRequest(
+  socketPath: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request({ socketPath, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The terminal side: the files named in argv go along; the files the command wrote come back and are saved (0600). */
+export async function runRemote(argv: string[], options: { dataDir: string; holderPid: number }): Promise<number> {
   const tokenFile = join(options.dataDir, ADMIN_TOKEN_FILE);
   let token: string;
   try {
@@ -117,28 +143,30 @@ export async function runRemote(argv: string[], options: { dataDir: string; port
     if (arg.startsWith('-') || files[arg] !== undefined) continue;
     if (existsSync(arg) && statSync(arg).isFile()) files[arg] = (await readFile(arg)).toString('base64');
   }
-  let response: Response;
+  const socket = adminSocketPath(options.dataDir);
+  let response: { status: number; body: string };
   try {
-    response = await fetch(`http://127.0.0.1:${options.port}/admin/run`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-admin-token': token },
-      body: JSON.stringify({ argv, files }),
-    });
+    response = await adminRequest(socket, 'POST', '/admin/run', { 'content-type': 'application/json', 'x-admin-token': token }, JSON.stringify({ argv, files }));
   } catch (error) {
     process.stderr.write(
-      `The service (process ${options.holderPid}) is using ${options.dataDir} but does not answer on port ${options.port} ` +
-        `(${(error as Error).message}). Set PORT to the service's port, or stop the service.\n`,
+      `The service (process ${options.holderPid}) is using ${options.dataDir} but does not answer on ${socket} ` +
+        `(${(error as Error).message}). Run the command as the service's user, or stop the service.\n`,
     );
     return 1;
   }
-  const body: unknown = await response.json().catch(() => undefined);
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body);
+  } catch {
+    body = undefined;
+  }
   const parsed = responseSchema.safeParse(body);
-  if (!response.ok || !parsed.success) {
+  if (response.status !== 200 || !parsed.success) {
     const message = (body as { error?: string } | undefined)?.error ?? `HTTP ${response.status}`;
     process.stderr.write(`The running service refused the command: ${message}\n`);
     return 1;
   }
-  for (const [path, content] of Object.entries(parsed.data.files)) await writeFile(resolve(path), Buffer.from(content, 'base64'));
+  for (const [path, content] of Object.entries(parsed.data.files)) writePrivateFile(resolve(path), Buffer.from(content, 'base64'));
   process.stdout.write(parsed.data.stdout);
   process.stderr.write(parsed.data.stderr);
   return parsed.data.exitCode;

@@ -1,4 +1,5 @@
 // Opens the database — postgres.js when a URL is given, embedded PGlite otherwise — and applies the migrations.
+import { existsSync } from 'node:fs';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -9,6 +10,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { makePrivateDir, repairPrivateTree } from '../privateFiles.js';
 import { lockDataDir } from './dataDirLock.js';
 import * as schema from './schema.js';
 
@@ -23,6 +25,8 @@ export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
+  /** PGlite on disk: entries of the data directory found readable or writable by others at opening, now 0700/0600. */
+  repairedModes?: number;
 }
 
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -109,18 +113,26 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 }
 
 async function openPglite(target: { dataDir: string } | { memory: true }): Promise<Database> {
-  const unlock = 'dataDir' in target ? lockDataDir(target.dataDir) : () => {};
+  const dataDir = 'dataDir' in target ? target.dataDir : undefined;
+  // The directory is private before anything is written into it; PGlite's own files (0666) are fixed after it
+  // opens and again after it closes, and in between nobody else can enter the 0700 directory.
+  const repairedModes = dataDir && existsSync(dataDir) ? repairPrivateTree(dataDir) : undefined;
+  if (dataDir) makePrivateDir(dataDir);
+  const unlock = dataDir ? lockDataDir(dataDir) : () => {};
   try {
-    const client = new PGlite('dataDir' in target ? target.dataDir : undefined);
+    const client = new PGlite(dataDir);
     await client.waitReady;
     const db = drizzlePglite(client, { schema });
     await migratePglite(db, { migrationsFolder });
+    if (dataDir) repairPrivateTree(dataDir);
     return {
       db: db as unknown as Db,
       kind: 'pglite',
+      ...(repairedModes !== undefined ? { repairedModes } : {}),
       close: async () => {
         try {
           await client.close();
+          if (dataDir) repairPrivateTree(dataDir);
         } finally {
           unlock();
         }

@@ -1,6 +1,7 @@
 // One process at a time on a PGlite data directory: two would corrupt it (DESIGN.md §6).
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDir } from '../privateFiles.js';
 
 export class DataDirBusyError extends Error {
   constructor(
@@ -25,11 +26,11 @@ function isAlive(pid: number): boolean {
 
 /** Takes the lock file or throws DataDirBusyError; a lock left by a dead process is taken over. */
 export function lockDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const file = join(dataDir, 'caseworker.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(file, 'wx');
+      const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return () => {

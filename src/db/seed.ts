@@ -1,5 +1,5 @@
 // A fictional demo county, so anyone can try every flow with no bot token. Written once, into an empty database.
-import { and, count, eq, exists, like, notExists, notInArray, sql } from 'drizzle-orm';
+import { and, count, eq, exists, isNotNull, isNull, like, ne, notExists, notInArray, or, sql } from 'drizzle-orm';
 import { addDays, todayIn } from '../domain/dates.js';
 import { nextVisitDue, type PolicyRow } from '../domain/visitPolicy.js';
 import type { Conn, Db } from './client.js';
@@ -105,8 +105,9 @@ export async function seedDemo(db: Db, now: Date, timeZone: string): Promise<boo
 export const demoIdentityPrefix = 'staff:';
 
 /**
- * True while the database holds the seeded demo county and nothing else: every area is a demo area and every staff
- * member is a seeded demo one. Anything imported or invited beyond that is real data, and the demo identities
+ * True while the database holds the seeded demo county and nothing else: every area is a demo area, every staff
+ * member a seeded demo one, and every child either seeded (in the seed's transaction, without an ID number) or
+ * registered through the bot. Anything imported or invited beyond that is real data, and the demo identities
  * (which include an admin who sees everything) must stop working.
  */
 export async function holdsOnlyDemoCounty(conn: Conn): Promise<boolean> {
@@ -119,7 +120,8 @@ export async function holdsOnlyDemoCounty(conn: Conn): Promise<boolean> {
     .select({
       demoOnly: sql<boolean>`${exists(conn.select({ one: sql`1` }).from(channelIdentities).where(and(eq(channelIdentities.channel, 'local'), like(channelIdentities.externalId, `${demoIdentityPrefix}%`))))}
         and ${notExists(conn.select({ one: sql`1` }).from(areas).where(notInArray(areas.code, demoAreas.map((a) => a.code))))}
-        and ${notExists(conn.select({ one: sql`1` }).from(staff).where(notExists(demoIdentity(staff.id))))}`,
+        and ${notExists(conn.select({ one: sql`1` }).from(staff).where(notExists(demoIdentity(staff.id))))}
+        and ${notExists(conn.select({ one: sql`1` }).from(children).where(and(isNull(children.registeredBy), or(isNotNull(children.idNumber), ne(children.createdAt, sql`(select min(${staff.createdAt}) from ${staff})`)))))}`,
     })
     .from(sql`(select 1) as probe`);
   return row?.demoOnly === true;

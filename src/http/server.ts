@@ -1,7 +1,8 @@
 // One small HTTP server for /healthz, webhooks, the local chat and the admin endpoint. Node's own http module:
 // routes are exact paths; bodies are read with a size cap; errors never leak a stack trace.
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 
 export interface HttpRequest {
@@ -50,13 +51,31 @@ export class HttpServer {
   }
 
   async listen(port: number, host: string): Promise<number> {
-    this.server = createServer((req, res) => void this.serve(req, res));
-    const server = this.server;
+    const server = await this.start((s, done) => s.listen(port, host, done));
+    return (server.address() as AddressInfo).port;
+  }
+
+  /**
+   * Serves on a Unix socket only this user may connect to (0600). A socket file left by a process that died is
+   * replaced; one that still answers belongs to a live process and is refused.
+   */
+  async listenOnSocket(path: string): Promise<void> {
+    if (existsSync(path)) {
+      if (await socketAnswers(path)) throw new Error(`${path} is in use by another running process`);
+      unlinkSync(path);
+    }
+    await this.start((s, done) => s.listen(path, done));
+    chmodSync(path, 0o600);
+  }
+
+  private async start(listen: (server: Server, done: () => void) => void): Promise<Server> {
+    const server = createServer((req, res) => void this.serve(req, res));
+    this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => resolve());
+      listen(server, () => resolve());
     });
-    return (server.address() as AddressInfo).port;
+    return server;
   }
 
   async close(): Promise<void> {
@@ -134,4 +153,15 @@ export function jsonBody(req: HttpRequest): unknown {
 
 export function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

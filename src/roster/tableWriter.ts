@@ -4,8 +4,19 @@ import { stringify } from 'csv-stringify/sync';
 
 export type Cell = string | number | null;
 
+/**
+ * A CSV cell has no type: a spreadsheet runs text beginning with `=`, `+`, `-`, `@` (or a tab or CR before one) as
+ * a formula — `=HYPERLINK(…)` typed into a report would become a link that sends the sheet's data away. Such text
+ * is written with a leading apostrophe, which spreadsheets read as "this is text". Numbers are left as they are.
+ */
+export function csvText(cell: Cell): string {
+  if (cell === null) return '';
+  if (typeof cell === 'number') return String(cell);
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
 export function toCsv(header: string[], rows: Cell[][]): string {
-  return '\ufeff' + stringify([header, ...rows.map((r) => r.map((c) => (c === null ? '' : String(c))))], { record_delimiter: '\r\n' });
+  return '\ufeff' + stringify([header, ...rows].map((r) => r.map(csvText)), { record_delimiter: '\r\n' });
 }
 
 export async function toXlsx(header: string[], rows: Cell[][], sheetName: string): Promise<Uint8Array> {

@@ -48,7 +48,7 @@ describe('embedded database directory', () => {
     const first = await startApp(config, { logger: createLogger('silent') });
     expect(first.seeded).toBe(true);
     const health = await fetch(`http://127.0.0.1:${first.port}/healthz`).then((r) => r.json());
-    expect(health).toEqual({ status: 'ok', db: 'pglite', channels: { local: { running: true } } });
+    expect(health).toEqual({ status: 'ok', db: 'pglite', channels: { local: 'up' } });
     const chat = await LocalChatClient.demo(`http://127.0.0.1:${first.port}`, 4);
     const sent = await chat.send({ id: 'm1', text: '/visit' });
     expect((sent.json.replies as unknown[]).length).toBe(1);

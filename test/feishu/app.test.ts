@@ -1,10 +1,11 @@
 // The Feishu channel inside the whole service (startApp): its routes on the service's port, its state in /healthz,
 // and the outbox delivering through it with the row id as Feishu's idempotency uuid.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { adminRequest } from '../../src/admin/remote.js';
 import { startApp, type App } from '../../src/app.js';
 import { message } from '../../src/bot/message.js';
 import { loadConfig } from '../../src/config.js';
@@ -54,17 +55,22 @@ describe('Feishu in the service', () => {
     return `http://127.0.0.1:${app.port}`;
   }
 
-  const health = async (base: string) => ((await (await fetch(`${base}/healthz`)).json()) as { channels: Record<string, Record<string, unknown>> }).channels;
+  // The details are on the admin socket; /healthz itself says only up or down (test/security/admin.test.ts).
+  const health = async () => {
+    const token = readFileSync(join(app!.config.DATA_DIR, 'admin.token'), 'utf8');
+    const res = await adminRequest(app!.adminSocket, 'GET', '/admin/health', { 'x-admin-token': token });
+    return (JSON.parse(res.body) as { channels: Record<string, Record<string, unknown>> }).channels;
+  };
 
   it('webhook mode: verification, a stranger’s first message, and the outbox sending once per row', async () => {
     const base = await start('webhook');
-    expect((await health(base)).feishu).toMatchObject({ mode: 'webhook' });
+    expect((await health()).feishu).toMatchObject({ mode: 'webhook' });
     const challenge = await fake!.sendWebhook(`${base}/feishu/events`, { type: 'url_verification', challenge: 'c-1', token: VERIFICATION_TOKEN }, { unsigned: true });
     expect(challenge.body).toEqual({ challenge: 'c-1' });
 
     await fake!.sendWebhook(`${base}/feishu/events`, fake!.messageEvent({ openId: 'ou_new', chatId: 'oc_new', content: { text: '你好' } }));
     expect(visibleText(await eventually(() => fake!.chat('oc_new')[0]))).toMatch(/邀请码/);
-    expect((await health(base)).feishu!.lastEventAt).toEqual(expect.any(String));
+    expect((await health()).feishu!.lastEventAt).toEqual(expect.any(String));
 
     const db = app!.database.db;
     const [id] = await enqueue(db, [{ kind: 'alert', staffId: null, channel: 'feishu', chatId: 'oc_supervisor', message: message('新的强制报告：BG-2026-000001'), urgent: true }]);
@@ -78,7 +84,7 @@ describe('Feishu in the service', () => {
 
   it('long-connection mode: no webhook routes, the connection state in /healthz', async () => {
     const base = await start('ws');
-    await eventually(async () => (await health(base)).feishu?.state === 'connected');
+    await eventually(async () => (await health()).feishu?.state === 'connected');
     expect((await fetch(`${base}/feishu/events`, { method: 'POST', body: '{}' })).status).toBe(404);
     expect(fake!.wsEndpointCalls).toBe(1);
   });

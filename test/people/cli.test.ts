@@ -1,5 +1,6 @@
 // The CLI as the administrator runs it: a real child process, exit codes, --help; and the remote path, where a
-// process holds the data directory and the CLI hands its command to that process's POST /admin/run.
+// process holds the data directory and the CLI hands its command to that process's POST /admin/run (on the admin
+// socket in the data directory).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerAdminRoute } from '../../src/admin/remote.js';
+import { adminRequest, adminSocketPath, registerAdminRoute } from '../../src/admin/remote.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { HttpServer } from '../../src/http/server.js';
@@ -63,14 +64,13 @@ describe('npm run admin as a process', () => {
   describe('while another process holds the data directory', () => {
     let database: Database;
     let http: HttpServer;
-    let port: number;
     let token: string;
     beforeAll(async () => {
       database = await openDatabase({ dataDir });
       const config = loadConfig({ DATA_DIR: dataDir });
       http = new HttpServer(pino({ level: 'silent' }));
       token = registerAdminRoute(http, { db: database.db, dbKind: database.kind, config, logger: pino({ level: 'silent' }) }).token;
-      port = await http.listen(0, '127.0.0.1');
+      await http.listenOnSocket(adminSocketPath(dataDir));
     });
     afterAll(async () => {
       await http.close();
@@ -80,33 +80,25 @@ describe('npm run admin as a process', () => {
     it('hands the command to the running service, files travelling both ways', async () => {
       const roster = join(dir, 'roster.csv');
       writeFileSync(roster, '姓名,出生日期,村(社区)代码\n王小明,2015-03-08,440103001001\n李芳,2016-13-01,440103001001\n');
-      const imported = await cli(['import-roster', roster, '--apply'], { DATA_DIR: dataDir, PORT: String(port) });
+      const imported = await cli(['import-roster', roster, '--apply'], { DATA_DIR: dataDir });
       expect(imported.code).toBe(3);
       expect(imported.stdout).toContain('已导入：新增 1，更新 0，未变 0，拒绝 1');
       const out = join(dir, 'children.xlsx');
-      const exported = await cli(['export', 'children', '--area', '440103', '--format', 'xlsx', '--out', out], { DATA_DIR: dataDir, PORT: String(port) });
+      const exported = await cli(['export', 'children', '--area', '440103', '--format', 'xlsx', '--out', out], { DATA_DIR: dataDir });
       expect(exported).toMatchObject({ code: 0, stderr: expect.stringContaining('已导出 1 条儿童') });
       expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
     });
 
     it('refuses a request without the token, and says so when the service does not answer', async () => {
-      const refused = await fetch(`http://127.0.0.1:${port}/admin/run`, { method: 'POST', body: JSON.stringify({ argv: ['areas', 'list'] }) });
+      const socket = adminSocketPath(dataDir);
+      const refused = await adminRequest(socket, 'POST', '/admin/run', {}, JSON.stringify({ argv: ['areas', 'list'] }));
       expect(refused.status).toBe(401);
-      const forged = await fetch(`http://127.0.0.1:${port}/admin/run`, {
-        method: 'POST',
-        headers: { 'x-admin-token': token },
-        body: '{"argv": "areas list"}',
-      });
+      const forged = await adminRequest(socket, 'POST', '/admin/run', { 'x-admin-token': token }, '{"argv": "areas list"}');
       expect(forged.status).toBe(400);
-      const proxied = await fetch(`http://127.0.0.1:${port}/admin/run`, {
-        method: 'POST',
-        headers: { 'x-admin-token': token, 'x-forwarded-for': '203.0.113.9' },
-        body: JSON.stringify({ argv: ['areas', 'list'] }),
-      });
-      expect(proxied.status).toBe(403);
-      const silent = await cli(['areas', 'list'], { DATA_DIR: dataDir, PORT: '1' });
+      await http.close();
+      const silent = await cli(['areas', 'list'], { DATA_DIR: dataDir });
       expect(silent.code).toBe(1);
-      expect(silent.stderr).toContain(`is using ${dataDir} but does not answer on port 1`);
+      expect(silent.stderr).toContain(`is using ${dataDir} but does not answer on ${socket}`);
     });
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotCore } from '../../src/bot/core.js';
 import { richToPlain } from '../../src/bot/message.js';
 import type { Outcome } from '../../src/bot/outcome.js';
+import { adminRequest } from '../../src/admin/remote.js';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
@@ -118,7 +119,7 @@ describe('the whole service over HTTP', () => {
 
   /** Headers that get a request past each endpoint's authentication, so the body itself is what is judged. */
   const authFor = (path: string): Record<string, string> =>
-    path === '/telegram/webhook' ? { 'x-telegram-bot-api-secret-token': secret } : path === '/admin/run' ? { 'x-admin-token': adminToken } : {};
+    path === '/telegram/webhook' ? { 'x-telegram-bot-api-secret-token': secret } : {};
 
   async function post(path: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
     const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -129,7 +130,9 @@ describe('the whole service over HTTP', () => {
     const table = Reflect.get(app.http, 'routes') as Map<string, { maxBody: number }>;
     const limits = new Map([...table].filter(([k]) => k.startsWith('POST ')).map(([k, v]) => [k.slice(5), v.maxBody]));
     const routes = [...limits.keys()];
-    expect(routes).toEqual(expect.arrayContaining(['/api/local/send', '/admin/run', '/telegram/webhook', '/feishu/events', '/feishu/cards']));
+    expect(routes).toEqual(expect.arrayContaining(['/api/local/send', '/telegram/webhook', '/feishu/events', '/feishu/cards']));
+    // The admin route is on its own socket, not on the public port.
+    expect(routes).not.toContain('/admin/run');
     const malformed = ['{"staff": 1, "text": ', 'not json at all', '[]', 'null', '{"update_id": "x"}', '{"staff": -1, "data": {"a": 1}}', JSON.stringify({ staff: 1, text: 'x'.repeat(6000) }), '\u0000\u0001'];
     for (const path of routes) {
       // One byte over the endpoint's own limit.
@@ -153,7 +156,10 @@ describe('the whole service over HTTP', () => {
       expect(r.text).not.toMatch(leak);
     }
     expect(telegram.callsOf('sendMessage')).toHaveLength(0);
-    for (const headers of [{}, { 'x-admin-token': 'guess' }] as Record<string, string>[]) expect((await post('/admin/run', '{"argv":["areas"]}', headers)).status).toBe(401);
+    for (const headers of [{}, { 'x-admin-token': 'guess' }] as Record<string, string>[]) {
+      expect((await adminRequest(app.adminSocket, 'POST', '/admin/run', headers, '{"argv":["areas"]}')).status).toBe(401);
+    }
+    expect((await adminRequest(app.adminSocket, 'POST', '/admin/run', { 'x-admin-token': adminToken }, '{"argv":"areas"}')).status).toBe(400);
   });
 
   it('slows a user sending 50 messages in a second down instead of writing 50 times', async () => {

@@ -178,7 +178,12 @@ describe('local chat: sign-in and request checks (issue 11, finding 1)', () => {
     expect((await new LocalChatClient(base).signIn(code)).status).toBe(200);
   });
 
-  it('kills the demo identities once real data is imported: open demo sessions end and the pick list is gone', async () => {
+  const imports: [string, (admin: ReturnType<typeof adminHarness>) => Promise<{ code: number; out: string; err: string }>][] = [
+    ['areas beyond the demo county', (admin) => admin.run('areas', 'import', admin.file('areas.csv', testAreasCsv))],
+    // A roster imported into the demo county's own villages is real children's data too.
+    ['a roster into the demo villages', (admin) => admin.run('import-roster', admin.file('roster.csv', '姓名,出生日期,村（社区）代码\n真实儿童,2015-03-02,990101001001\n'), '--apply')],
+  ];
+  it.each(imports)('kills the demo identities once real data is imported (%s): open demo sessions end, the pick list is gone', async (_what, importData) => {
     // A fresh demo service: the cases above invited staff, which is real data already.
     const fresh = await startApp(loadConfig({ PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'cw-sec-demo-')) }), { logger: createLogger('silent'), startScheduler: false });
     try {
@@ -188,9 +193,8 @@ describe('local chat: sign-in and request checks (issue 11, finding 1)', () => {
       expect((await asAdmin.send({ id: 'd-1', text: '/menu' })).status).toBe(200);
       expect(((await new LocalChatClient(url).request('GET', '/api/local/session')).json.demo as unknown[]).length).toBe(6);
 
-      const admin = adminHarness(fresh.database.db);
-      const imported = await admin.run('areas', 'import', admin.file('areas.csv', testAreasCsv));
-      expect(imported.code).toBe(0);
+      const imported = await importData(adminHarness(fresh.database.db));
+      expect(imported.code, imported.out + imported.err).toBe(0);
 
       const after = await asAdmin.send({ id: 'd-2', text: '/menu' });
       expect(after.status).toBe(401);

@@ -1,8 +1,10 @@
 // The whole service as the security suite attacks it: startApp on a fresh data directory, Telegram on against the
 // fake Bot API, HTTP on loopback, logs captured. Telegram users are bound to staff with real invite codes.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import type { Message, User } from 'grammy/types';
@@ -11,7 +13,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 import { createInvite } from '../../src/db/invites.js';
 import { staff } from '../../src/db/schema.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { freePort } from '../robustness/support/service.js';
 import { FakeBotApi } from '../telegram/fakeBotApi.js';
 import { TestClock } from '../support/world.js';
@@ -31,10 +33,14 @@ export class SecureService {
     readonly dataDir: string,
     readonly logLines: string[],
     readonly clock: TestClock,
+    /** The service's own logger (its lines land in logLines). */
+    readonly logger: Logger,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<SecureService> {
+  /** `env.DATA_DIR` puts the data directory elsewhere (the caller removes it); by default a fresh one is made. */
+  static async start(env: Record<string, string> = {}, prepare?: (fake: FakeBotApi) => void): Promise<SecureService> {
     const fake = await new FakeBotApi().start();
+    prepare?.(fake);
     const dataDir = mkdtempSync(join(tmpdir(), 'cw-sec-'));
     const logLines: string[] = [];
     const sink = new Writable({
@@ -53,8 +59,9 @@ export class SecureService {
       TELEGRAM_API_ROOT: fake.apiRoot,
       ...env,
     });
-    const app = await startApp(config, { logger: createLogger('debug', sink), clock: clock.now, startScheduler: false });
-    return new SecureService(app, fake, dataDir, logLines, clock);
+    const logger = createLogger('debug', sink);
+    const app = await startApp(config, { logger, clock: clock.now, startScheduler: false });
+    return new SecureService(app, fake, dataDir, logLines, clock, logger);
   }
 
   get db(): Db {
@@ -84,6 +91,15 @@ export class SecureService {
     return this.deliver(user, () => this.fake.text(user, text));
   }
 
+  /** A press on the newest button whose label contains `label`, in the user's chat. */
+  async press(user: User, label: string): Promise<Said> {
+    for (const message of this.fake.sentTo(user.id).reverse()) {
+      const button = message.reply_markup?.inline_keyboard.flat().find((b) => b.text.includes(label));
+      if (button && 'callback_data' in button) return this.deliver(user, () => this.fake.pressData(user, message, button.callback_data));
+    }
+    throw new Error(`no button "${label}" for user ${user.id}`);
+  }
+
   /** A press with forged data on the newest message of the user's chat. */
   async pressData(user: User, data: string): Promise<Said> {
     const message = this.fake.sentTo(user.id).at(-1) as Message;
@@ -111,4 +127,31 @@ export class SecureService {
     await this.fake.close();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+const execFileAsync = promisify(execFile);
+const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+
+/** `npm run admin -- <args>` as the administrator runs it: a separate process. */
+export async function adminCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(tsx, ['src/admin/cli.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Entries under `dir` (itself included) that anyone but the owner may read, write or enter, with their modes. */
+export function widerThanOwner(dir: string): string[] {
+  const found: string[] = [];
+  const visit = (path: string) => {
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) return;
+    if ((stat.mode & 0o077) !== 0) found.push(`${path} ${(stat.mode & 0o777).toString(8)}`);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
+  };
+  visit(dir);
+  return found;
 }

@@ -76,7 +76,8 @@ describe('the service with Telegram on', () => {
   it('long polling: a mandatory report, its alert delivered by the outbox to the supervisor on Telegram, acknowledged with its button', async () => {
     const { app, db, rig, driver } = await start('polling');
     const health = (await (await fetch(`http://127.0.0.1:${app.port}/healthz`)).json()) as { channels: Record<string, unknown> };
-    expect(health.channels.telegram).toMatchObject({ mode: 'polling', state: 'running' });
+    expect(health.channels.telegram).toBe('up');
+    expect(app.channels.get('telegram')!.health()).toMatchObject({ mode: 'polling', state: 'running' });
 
     const zhao = await driver.user('赵督导员');
     // The transcript's own outbox counts assume the supervisor is reachable on one channel; here they are also on
@@ -102,7 +103,8 @@ describe('the service with Telegram on', () => {
   it('webhook: a routine visit with every update delivered twice, saved once', async () => {
     const { app, db, driver } = await start('webhook');
     const health = (await (await fetch(`http://127.0.0.1:${app.port}/healthz`)).json()) as { channels: Record<string, unknown> };
-    expect(health.channels.telegram).toMatchObject({ mode: 'webhook', state: 'running' });
+    expect(health.channels.telegram).toBe('up');
+    expect(app.channels.get('telegram')!.health()).toMatchObject({ mode: 'webhook', state: 'running' });
     expect(fake!.webhook).toMatchObject({ url: `http://127.0.0.1:${app.port}/tg/hook`, secret: WEBHOOK_SECRET });
     await runTranscript(loadTranscript(`${transcripts}visit-routine.chat`), driver, db);
   });
