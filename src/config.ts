@@ -31,6 +31,8 @@ const envSchema = z.object({
   /** The public https origin of the local chat behind a TLS reverse proxy (e.g. `https://chat.example.org`). */
   LOCAL_CHAT_ORIGIN: optionalText.pipe(z.url({ protocol: /^https$/ }).optional()),
   SEED_DEMO: flag.optional(),
+  DIGEST_CHARTS: flag.default(true),
+  CHART_FONT: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADMIN_TOKEN: optionalText,
 

@@ -1,147 +1,155 @@
-// A small bar chart as a PNG, drawn in plain JS and encoded with node:zlib: enough for a digest's "who has the
-// most overdue visits" at a glance. Digits only (a 3×5 pixel font); names stay in the text, numbered to match.
-import { deflateSync } from 'node:zlib';
+// The digest's charts, drawn with Apache ECharts on the server (SVG, no browser) and turned into one PNG by resvg
+// with a CJK font: bars named by caseworker, visits per week, open reports by age. Each chart reads on its own:
+// a title, named axes, a legend, the value on every bar.
+import { renderAsync } from '@resvg/resvg-js';
+import { BarChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TitleComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { chartText, type ChartKey } from '../i18n/sections/charts.js';
+import type { Locale, Params } from '../i18n/translator.js';
 
-type Rgb = readonly [number, number, number];
+echarts.use([BarChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
 
-const DIGITS: Record<string, string[]> = {
-  '0': ['111', '101', '101', '101', '111'],
-  '1': ['010', '110', '010', '010', '111'],
-  '2': ['111', '001', '111', '100', '111'],
-  '3': ['111', '001', '111', '001', '111'],
-  '4': ['101', '101', '111', '001', '001'],
-  '5': ['111', '100', '111', '001', '111'],
-  '6': ['111', '100', '111', '101', '111'],
-  '7': ['111', '001', '001', '001', '001'],
-  '8': ['111', '101', '111', '101', '111'],
-  '9': ['111', '101', '111', '001', '111'],
-};
+export interface ChartPicture {
+  svg: string;
+  width: number;
+  height: number;
+}
 
-class Canvas {
-  readonly pixels: Uint8Array;
-  constructor(
-    readonly width: number,
-    readonly height: number,
-    background: Rgb,
-  ) {
-    this.pixels = new Uint8Array(width * height * 3);
-    this.rect(0, 0, width, height, background);
-  }
+export interface DueBar {
+  label: string;
+  overdue: number;
+  dueToday: number;
+}
 
-  rect(x: number, y: number, w: number, h: number, c: Rgb): void {
-    const x0 = Math.max(0, Math.floor(x));
-    const y0 = Math.max(0, Math.floor(y));
-    const x1 = Math.min(this.width, Math.floor(x + w));
-    const y1 = Math.min(this.height, Math.floor(y + h));
-    for (let yy = y0; yy < y1; yy++) {
-      for (let xx = x0; xx < x1; xx++) {
-        const i = (yy * this.width + xx) * 3;
-        this.pixels[i] = c[0];
-        this.pixels[i + 1] = c[1];
-        this.pixels[i + 2] = c[2];
-      }
-    }
-  }
+export const WIDTH = 640;
+/** Room for the names left of the caseworker bars and for the labels under the other charts. */
+export const NAME_GUTTER = 120;
+export const AXIS_BAND = 48;
+export const MAX_BARS = 10;
+export const REPORT_AGES = ['age.today', 'age.days1to3', 'age.days4to7', 'age.days8to30', 'age.over30'] as const satisfies readonly ChartKey[];
 
-  /** Digits centred on `cx`, top at `y`, each font pixel `scale` pixels wide. */
-  number(text: string, cx: number, y: number, scale: number, c: Rgb): void {
-    const glyphW = 4 * scale;
-    let x = cx - (text.length * glyphW - scale) / 2;
-    for (const ch of text) {
-      const glyph = DIGITS[ch];
-      if (glyph) {
-        glyph.forEach((row, gy) => {
-          for (let gx = 0; gx < 3; gx++) if (row[gx] === '1') this.rect(x + gx * scale, y + gy * scale, scale, scale, c);
-        });
-      }
-      x += glyphW;
-    }
+export const colours = { overdue: '#d62728', dueToday: '#f0a30a', visits: '#3b6fb6', reports: '#8c564b', text: '#222222', grid: '#dddddd' };
+
+const FONT = { fontSize: 14, color: colours.text };
+const title = (text: string, subtext?: string) => ({
+  text,
+  ...(subtext ? { subtext } : {}),
+  left: 12,
+  top: 8,
+  textStyle: { fontSize: 17, fontWeight: 'bold' as const, color: colours.text },
+  subtextStyle: { fontSize: 13, color: '#555555' },
+});
+
+function draw(option: echarts.EChartsCoreOption, height: number): ChartPicture {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height });
+  try {
+    chart.setOption({ animation: false, backgroundColor: '#ffffff', textStyle: FONT, ...option });
+    return { svg: chart.renderToSVGString(), width: WIDTH, height };
+  } finally {
+    // An SSR chart keeps zrender's animation timer alive until disposed.
+    chart.dispose();
   }
 }
 
-export interface Bar {
-  /** Stacked segments from the bottom, e.g. overdue then due today. */
-  segments: { value: number; color: Rgb }[];
-}
+const t = (locale: Locale, key: ChartKey, params?: Params) => chartText(locale, key, params);
 
-export const palette = {
-  overdue: [220, 53, 69] as Rgb,
-  dueToday: [255, 176, 32] as Rgb,
-  axis: [90, 90, 90] as Rgb,
-  text: [40, 40, 40] as Rgb,
-  background: [255, 255, 255] as Rgb,
-};
-
-/** Bars numbered 1…n under the axis, each total printed above it. */
-export function barChartPng(bars: Bar[], opts: { width?: number; height?: number } = {}): Buffer {
-  const width = opts.width ?? 480;
-  const height = opts.height ?? 240;
-  const c = new Canvas(width, height, palette.background);
-  const top = 30;
-  const bottom = height - 30;
-  const left = 20;
-  const right = width - 20;
-  const totals = bars.map((b) => b.segments.reduce((s, x) => s + x.value, 0));
-  const max = Math.max(1, ...totals);
-  const slot = (right - left) / Math.max(1, bars.length);
-  const barW = Math.max(4, slot * 0.6);
-  c.rect(left, bottom, right - left, 2, palette.axis);
-  bars.forEach((bar, i) => {
-    const cx = left + slot * (i + 0.5);
-    let y = bottom;
-    for (const seg of bar.segments) {
-      const h = ((bottom - top) * seg.value) / max;
-      c.rect(cx - barW / 2, y - h, barW, h, seg.color);
-      y -= h;
-    }
-    c.number(String(totals[i]), cx, y - 20, 3, palette.text);
-    c.number(String(i + 1), cx, bottom + 8, 3, palette.axis);
+/** Horizontal stacked bars, one per caseworker (worst first), named on the left, totals at the end of each bar. */
+export function dueByCaseworkerChart(bars: DueBar[], locale: Locale): ChartPicture | undefined {
+  const shown = bars.filter((b) => b.overdue + b.dueToday > 0).slice(0, MAX_BARS);
+  if (shown.length === 0) return undefined;
+  const hidden = bars.filter((b) => b.overdue + b.dueToday > 0).length - shown.length;
+  const rows = [...shown].reverse(); // ECharts draws the first category at the bottom.
+  const height = 110 + rows.length * 34;
+  const series = (name: string, values: number[], color: string, total: boolean) => ({
+    name,
+    type: 'bar' as const,
+    stack: 'due',
+    barWidth: 20,
+    itemStyle: { color },
+    data: values,
+    label: total
+      ? { show: true, position: 'right' as const, fontSize: 13, color: colours.text, formatter: (p: { dataIndex: number }) => `${rows[p.dataIndex]!.overdue} / ${rows[p.dataIndex]!.dueToday}` }
+      : { show: false },
   });
-  return encodePng(width, height, c.pixels);
+  return draw(
+    {
+      title: title(t(locale, 'due.title'), hidden > 0 ? t(locale, 'due.more', { count: hidden }) : undefined),
+      legend: { top: 12, right: 16, textStyle: FONT, data: [t(locale, 'due.overdue'), t(locale, 'due.today')] },
+      grid: { left: NAME_GUTTER, right: 70, top: 70, bottom: 24 },
+      xAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colours.grid } }, axisLabel: FONT },
+      yAxis: { type: 'category', data: rows.map((r) => r.label), axisLabel: { ...FONT, width: NAME_GUTTER - 16, overflow: 'truncate' } },
+      series: [
+        series(t(locale, 'due.overdue'), rows.map((r) => r.overdue), colours.overdue, false),
+        series(t(locale, 'due.today'), rows.map((r) => r.dueToday), colours.dueToday, true),
+      ],
+    },
+    height,
+  );
 }
 
-/** A truecolour PNG (colour type 2, 8 bits) from RGB rows. */
-export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
-  const stride = width * 3;
-  const raw = Buffer.alloc((stride + 1) * height);
-  for (let y = 0; y < height; y++) {
-    raw[y * (stride + 1)] = 0;
-    raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  header[9] = 2;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+/** Eight bars, one per week (Monday to Sunday), oldest first; the week labelled by its Monday. */
+export function weeklyVisitsChart(weeks: { monday: string; visits: number }[], area: string, locale: Locale): ChartPicture {
+  const label = (monday: string) => t(locale, 'weekly.week', { month: Number(monday.slice(5, 7)), day: Number(monday.slice(8, 10)) });
+  return draw(
+    {
+      title: title(t(locale, 'weekly.title', { area })),
+      grid: { left: 56, right: 24, top: 56, bottom: AXIS_BAND },
+      xAxis: { type: 'category', name: t(locale, 'weekly.axis'), nameLocation: 'middle', nameGap: 30, nameTextStyle: FONT, data: weeks.map((w) => label(w.monday)), axisLabel: FONT },
+      yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colours.grid } }, axisLabel: FONT },
+      series: [{ type: 'bar', barWidth: 32, itemStyle: { color: colours.visits }, data: weeks.map((w) => w.visits), label: { show: true, position: 'top', fontSize: 13, color: colours.text } }],
+    },
+    280,
+  );
 }
 
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length, 0);
-  const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typed), 0);
-  return Buffer.concat([length, typed, crc]);
+/** Which age bar a report filed `days` whole days ago falls in. */
+export function reportAgeBucket(days: number): number {
+  return days < 1 ? 0 : days <= 3 ? 1 : days <= 7 ? 2 : days <= 30 ? 3 : 4;
 }
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
+/** Open reports counted by how long ago they were filed; undefined when none is open. */
+export function openReportsChart(perAge: number[], locale: Locale): ChartPicture | undefined {
+  if (perAge.every((n) => n === 0)) return undefined;
+  return draw(
+    {
+      title: title(t(locale, 'reports.title')),
+      grid: { left: 56, right: 24, top: 56, bottom: AXIS_BAND - 16 },
+      xAxis: { type: 'category', data: REPORT_AGES.map((k) => t(locale, k)), axisLabel: FONT },
+      yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: colours.grid } }, axisLabel: FONT },
+      series: [{ type: 'bar', barWidth: 40, itemStyle: { color: colours.reports }, data: perAge, label: { show: true, position: 'top', fontSize: 13, color: colours.text } }],
+    },
+    240,
+  );
+}
 
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of buf) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+/** The charts one under the other, as one picture (one image per digest message). */
+export function stackCharts(pictures: ChartPicture[]): ChartPicture {
+  let y = 0;
+  const parts = pictures.map((p) => {
+    const placed = p.svg.replace('<svg ', `<svg x="0" y="${y}" `);
+    y += p.height;
+    return placed;
+  });
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${y}" viewBox="0 0 ${WIDTH} ${y}"><rect width="100%" height="100%" fill="#ffffff"/>${parts.join('')}</svg>`;
+  return { svg, width: WIDTH, height: y };
+}
+
+export interface RenderedChart {
+  png: Buffer;
+  /** RGBA, row by row (tests look at the pixels). */
+  pixels: Buffer;
+  width: number;
+  height: number;
+}
+
+/** SVG → PNG on libuv's thread pool (the event loop is not held), at 1.5× for phone screens. */
+export async function renderChart(picture: ChartPicture, fontFile: string): Promise<RenderedChart> {
+  const image = await renderAsync(picture.svg, {
+    font: { fontFiles: [fontFile], loadSystemFonts: false },
+    fitTo: { mode: 'zoom', value: 1.5 },
+    background: '#ffffff',
+  });
+  return { png: image.asPng(), pixels: image.pixels, width: image.width, height: image.height };
 }

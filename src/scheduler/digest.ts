@@ -1,13 +1,15 @@
-// Supervisors' (and admins') daily digest of their area subtree, in their language, with a bar chart of the
-// caseworkers with most visits due when there is more than one to compare.
-import type { OutMessage, Span } from '../bot/message.js';
+// Supervisors' (and admins') daily digest of their area subtree, in their language, with its charts
+// (src/scheduler/digestChart.ts): visits due by caseworker, visits per week, open reports by age.
+import type { OutImage, OutMessage, Span } from '../bot/message.js';
 import { bold, plain } from '../bot/message.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { OutboxMessage } from '../db/outbox.js';
+import type { Logger } from '../logger.js';
 import { enqueueMany } from './bulkOutbox.js';
 import { reachableIdentities } from '../db/recipients.js';
-import { barChartPng, palette } from './chart.js';
+import { REPORT_AGES, reportAgeBucket } from './chart.js';
+import { DigestPainter } from './digestChart.js';
 import { INACTIVE_DAYS, loadDigestSnapshot, type DigestSnapshot, type Escalated, type RiskRise } from './digestData.js';
 import { chunks, compare } from './reminders.js';
 import { formatDay, pickLocale, t, type Locale } from './text.js';
@@ -34,6 +36,10 @@ export interface DigestSummary {
   escalated: (Escalated & { village: string })[];
   inactive: string[];
   dead?: { count: number; kinds: string[] };
+  /** The last 8 weeks' visits in the subtree, oldest first, each week by its Monday. */
+  weeks: { monday: string; visits: number }[];
+  /** Unclosed reports counted per age bar (chart.ts REPORT_AGES). */
+  openReportsByAge: number[];
 }
 
 const TOP = 5;
@@ -65,11 +71,14 @@ export function summarise(
     openReports: [],
     escalated: [],
     inactive: [],
+    weeks: snap.weeks.map((monday) => ({ monday, visits: 0 })),
+    openReportsByAge: REPORT_AGES.map(() => 0),
   };
   const perStaff = new Map<number, Tally>();
   for (const area of snap.areas.values()) {
     if (!area.path.startsWith(prefix)) continue;
     s.visitsYesterday += snap.visitsYesterday.get(area.code) ?? 0;
+    (snap.visitsByWeek.get(area.code) ?? []).forEach((n, i) => (s.weeks[i]!.visits += n));
     const cells = snap.due.get(area.code) ?? [];
     const village: Tally = { label: area.name, overdue: 0, dueToday: 0 };
     for (const cell of cells) {
@@ -91,6 +100,7 @@ export function summarise(
     for (const r of snap.reports.get(area.code) ?? []) {
       if (r.newYesterday) s.newReports++;
       if (r.open) s.openReports.push(r.ref);
+      if (r.unclosed) s.openReportsByAge[reportAgeBucket(r.ageDays)]!++;
     }
     const levelHere = deeper.filter((p) => area.path.startsWith(p)).length;
     for (const e of snap.escalations.get(area.code) ?? []) {
@@ -162,20 +172,7 @@ export function renderDigest(locale: Locale, s: DigestSummary, config: Pick<Conf
     line(t(locale, 'digest.inactive', { days: INACTIVE_DAYS, names }));
   }
   if (s.dead && s.dead.count > 0) line(t(locale, 'digest.dead', { count: s.dead.count, last: s.dead.kinds.join(', ') }));
-  const message: OutMessage = { text: out };
-  const charted = s.byCaseworker.slice(0, 8).filter((c) => c.overdue + c.dueToday > 0);
-  if (charted.length >= 2) {
-    const png = barChartPng(
-      charted.map((c) => ({
-        segments: [
-          { value: c.overdue, color: palette.overdue },
-          { value: c.dueToday, color: palette.dueToday },
-        ],
-      })),
-    );
-    message.image = { pngBase64: png.toString('base64'), alt: t(locale, 'digest.chartAlt') };
-  }
-  return message;
+  return { text: out };
 }
 
 export interface DigestRun {
@@ -184,8 +181,11 @@ export interface DigestRun {
   messages: number;
 }
 
-/** Builds every digest of the day and queues them; each (recipient, account, day) at most once. */
-export async function queueDigests(db: Db, config: Config, now: Date): Promise<DigestRun> {
+/**
+ * Builds every digest of the day and queues them; each (recipient, account, day) at most once. Each recipient's
+ * picture is drawn once per language, on the thread pool, two at a time (the machine's other work goes on).
+ */
+export async function queueDigests(db: Db, config: Config, now: Date, logger?: Logger): Promise<DigestRun> {
   const tz = config.TZ_NAME;
   const today = localDate(now, tz);
   const yesterday = addDays(today, -1);
@@ -200,23 +200,33 @@ export async function queueDigests(db: Db, config: Config, now: Date): Promise<D
   const messages: OutboxMessage[] = [];
   const expiresAt = endOfDay(today, tz);
   const summaries = new Map<number, DigestSummary | undefined>();
+  const painter = config.DIGEST_CHARTS ? new DigestPainter(config.CHART_FONT, logger) : undefined;
+  const drafts: { message: OutboxMessage; image?: Promise<OutImage | undefined> }[] = [];
   for (const ids of chunks([...byStaff.keys()], 5000)) {
     for (const who of await reachableIdentities(db, ids)) {
       const r = byStaff.get(who.staffId)!;
       if (!summaries.has(r.staffId)) summaries.set(r.staffId, summarise(snap, r));
       const summary = summaries.get(r.staffId);
       if (!summary) continue;
-      messages.push({
-        kind: 'digest',
-        staffId: who.staffId,
-        channel: who.channel,
-        chatId: who.chatId,
-        message: renderDigest(pickLocale(who.locale, config.DEFAULT_LOCALE), summary, config),
-        dedupeKey: `digest:${who.staffId}:${today}:${who.channel}:${who.chatId}`,
-        expiresAt,
-        notBefore: now,
+      const locale = pickLocale(who.locale, config.DEFAULT_LOCALE);
+      drafts.push({
+        message: {
+          kind: 'digest',
+          staffId: who.staffId,
+          channel: who.channel,
+          chatId: who.chatId,
+          message: renderDigest(locale, summary, config),
+          dedupeKey: `digest:${who.staffId}:${today}:${who.channel}:${who.chatId}`,
+          expiresAt,
+          notBefore: now,
+        },
+        image: painter?.picture(r.staffId, summary, locale),
       });
     }
+  }
+  for (const draft of drafts) {
+    const image = await draft.image;
+    messages.push(image ? { ...draft.message, message: { ...draft.message.message, image } } : draft.message);
   }
   for (const part of chunks(messages, 500)) await enqueueMany(db, part);
   return { day: today, recipients: summaries.size, messages: messages.length };

@@ -1,8 +1,9 @@
 // What the daily digests are built from, read once for the whole database and grouped by area, so that each
 // supervisor's digest is a walk over the areas of their subtree. Everything counts children by their *current*
 // assignment; a child whose caseworker was deactivated counts as unassigned, never under the old name.
-import { and, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { addDays, daysBetween } from './time.js';
 import { areas, assignments, channelIdentities, children, outbox, reports, staff, visitEscalations, visits, type RiskLevel } from '../db/schema.js';
 
 export interface AreaInfo {
@@ -40,7 +41,11 @@ export interface DigestSnapshot {
   due: Map<string, DueCell[]>;
   visitsYesterday: Map<string, number>;
   riskRises: Map<string, RiskRise[]>;
-  reports: Map<string, { ref: string; open: boolean; newYesterday: boolean }[]>;
+  /** `open`: not yet acknowledged; `unclosed`: not closed, `ageDays` whole days since it was filed (the chart). */
+  reports: Map<string, { ref: string; open: boolean; unclosed: boolean; ageDays: number; newYesterday: boolean }[]>;
+  /** The Mondays of the last 8 weeks (this one last) and each area's visits in them, by visit date (the chart). */
+  weeks: string[];
+  visitsByWeek: Map<string, number[]>;
   escalations: Map<string, Escalated[]>;
   inactive: Map<string, { staffId: number; name: string }[]>;
   /** Paths of areas that have an active supervisor: they decide who is "level 0, level 1" for an escalation. */
@@ -59,6 +64,13 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** The Monday of `day`'s week and the `count - 1` Mondays before it, oldest first. */
+export function lastMondays(day: string, count: number): string[] {
+  const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
+  const monday = addDays(day, -weekday);
+  return Array.from({ length: count }, (_, i) => addDays(monday, -7 * (count - 1 - i)));
+}
+
 export async function loadDigestSnapshot(
   db: Db,
   o: { today: string; yesterday: string; yesterdayStart: Date; todayStart: Date; now: Date },
@@ -71,6 +83,8 @@ export async function loadDigestSnapshot(
     visitsYesterday: new Map(),
     riskRises: new Map(),
     reports: new Map(),
+    weeks: [],
+    visitsByWeek: new Map(),
     escalations: new Map(),
     inactive: new Map(),
     supervisedPaths: [],
@@ -110,13 +124,28 @@ export async function loadDigestSnapshot(
   const reportRows = await db
     .select({ ref: reports.ref, areaCode: reports.areaCode, status: reports.status, createdAt: reports.createdAt })
     .from(reports)
-    .where(or(inArray(reports.status, ['draft', 'open']), and(gte(reports.createdAt, o.yesterdayStart), lt(reports.createdAt, o.todayStart))));
+    .where(or(ne(reports.status, 'closed'), and(gte(reports.createdAt, o.yesterdayStart), lt(reports.createdAt, o.todayStart))));
   for (const r of reportRows) {
     push(snap.reports, r.areaCode, {
       ref: r.ref,
       open: r.status === 'draft' || r.status === 'open',
+      unclosed: r.status !== 'closed',
+      ageDays: Math.floor((o.now.getTime() - r.createdAt.getTime()) / 86_400_000),
       newYesterday: r.createdAt >= o.yesterdayStart && r.createdAt < o.todayStart,
     });
+  }
+
+  snap.weeks = lastMondays(o.today, 8);
+  const weekly = await db
+    .select({ areaCode: children.areaCode, day: visits.visitedOn, n: sql<number>`count(*)`.mapWith(Number) })
+    .from(visits)
+    .innerJoin(children, eq(children.id, visits.childId))
+    .where(and(gte(visits.visitedOn, snap.weeks[0]!), lte(visits.visitedOn, o.today)))
+    .groupBy(children.areaCode, visits.visitedOn);
+  for (const v of weekly) {
+    const counts = snap.visitsByWeek.get(v.areaCode) ?? snap.weeks.map(() => 0);
+    counts[Math.floor(daysBetween(snap.weeks[0]!, v.day) / 7)]! += v.n;
+    snap.visitsByWeek.set(v.areaCode, counts);
   }
 
   const escalated = await db

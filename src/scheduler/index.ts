@@ -96,7 +96,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     ticking = (async () => {
       await job('report-escalation', minuteKey, now, () => escalateReports(db, config, now));
       await job('visit-escalation', today, now, () => escalateOverdueVisits(db, config, now));
-      if (firedToday(digestCron, now)) await job('digest', today, now, () => queueDigests(db, config, now));
+      if (firedToday(digestCron, now)) await job('digest', today, now, () => queueDigests(db, config, now, logger));
       if (firedToday(reminderCron, now)) await job('reminders', today, now, () => queueReminders(db, config, now));
       await job('draft-expiry', minuteKey, now, () => expireStaleDrafts(db, now, config));
       await job('prune-inbound', minuteKey.slice(0, 13), now, () => pruneProcessedInbound(db, now));

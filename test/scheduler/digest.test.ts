@@ -1,8 +1,12 @@
-import { inflateSync } from 'node:zlib';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { enqueue } from '../../src/db/outbox.js';
 import { outbox } from '../../src/db/schema.js';
+import { summarise } from '../../src/scheduler/digest.js';
+import { findCjkFont } from '../../src/scheduler/chartFont.js';
+import { digestPictures } from '../../src/scheduler/digestChart.js';
+import { loadDigestSnapshot } from '../../src/scheduler/digestData.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
 import { databaseTargets } from '../support/db.js';
 import { channelsOf, Clock, logger, RecordingChannel, resetDatabase, seedWorld, sh, testConfig, V1, V2, V3, type World } from './fixture.js';
@@ -29,7 +33,8 @@ describe.each(databaseTargets())('daily digests on $name', (target) => {
     const { ids } = world;
     clock = new Clock(DIGEST_TIME);
     local = new RecordingChannel('local');
-    scheduler = createScheduler({ db: database.db, config: testConfig(), logger, channels: channelsOf(local), clock: clock.now });
+    // Charts take seconds to draw: only the tests about them draw them.
+    scheduler = createScheduler({ db: database.db, config: testConfig({ DIGEST_CHARTS: '0' }), logger, channels: channelsOf(local), clock: clock.now });
     kids = {
       overdue: await world.addChild({ name: '王小明', area: V1, due: '2026-11-20', caseworker: ids.li }),
       today: await world.addChild({ name: '李芳', area: V1, due: '2026-11-23', caseworker: ids.li }),
@@ -88,22 +93,53 @@ describe.each(databaseTargets())('daily digests on $name', (target) => {
     expect(local.to('east')).toHaveLength(1);
   });
 
-  it('attaches a bar chart when there are caseworkers to compare, as a valid PNG', async () => {
-    const { east, west } = await digests();
-    expect(west.message.image).toBeUndefined();
-    const png = Buffer.from(east.message.image!.pngBase64, 'base64');
-    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-    expect(png.toString('ascii', 12, 16)).toBe('IHDR');
-    const width = png.readUInt32BE(16);
-    const height = png.readUInt32BE(20);
-    const idat = png.indexOf('IDAT');
-    const raw = inflateSync(png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4)));
-    expect(raw.length).toBe((width * 3 + 1) * height);
-    // Some red (overdue) pixels were drawn.
-    let red = 0;
-    for (let i = 0; i + 2 < raw.length; i += 3) if (raw[i] === 220 && raw[i + 1] === 53 && raw[i + 2] === 69) red++;
-    expect(red).toBeGreaterThan(100);
-    expect(east.message.image!.alt).toContain('柱状图');
+  it.skipIf(!findCjkFont(undefined))('attaches one picture of its charts, drawn from the subtree: due by caseworker, visits per week, open reports by age', async () => {
+    await scheduler.stop();
+    scheduler = createScheduler({ db: database.db, config: testConfig(), logger, channels: channelsOf(local), clock: clock.now });
+    const { east, west, county } = await digests();
+    expect(county.message.image).toBeDefined();
+    for (const digest of [east, west]) {
+      const png = Buffer.from(digest.message.image!.pngBase64, 'base64');
+      expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(png.readUInt32BE(16)).toBe(960);
+    }
+    expect(east.message.image!.alt).toContain('简报图表');
+    expect(west.message.image!.alt).toContain('Digest charts');
+    // What the pictures show: the summary they are drawn from, and the charts' own labels.
+    const snap = await loadDigestSnapshot(database.db, {
+      today: '2026-11-23',
+      yesterday: '2026-11-22',
+      yesterdayStart: sh('2026-11-22T00:00:00'),
+      todayStart: sh('2026-11-23T00:00:00'),
+      now: DIGEST_TIME,
+    });
+    const eastSummary = summarise(snap, { role: 'supervisor', areaCode: '440103001' })!;
+    expect(eastSummary.weeks.map((w) => w.monday)).toEqual(['2026-10-05', '2026-10-12', '2026-10-19', '2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23']);
+    // Three visits on the 21st and 22nd (the week from Monday the 16th); none yet this week.
+    expect(eastSummary.weeks.map((w) => w.visits)).toEqual([0, 0, 0, 0, 0, 0, 3, 0]);
+    // The report filed yesterday at 11:00 is under a day old; the west's, from the 20th, is 2 days old.
+    expect(eastSummary.openReportsByAge).toEqual([1, 0, 0, 0, 0]);
+    expect(summarise(snap, { role: 'supervisor', areaCode: '440103002' })!.openReportsByAge).toEqual([0, 1, 0, 0, 0]);
+    const svg = digestPictures(eastSummary, 'zh-CN').map((p) => p.svg).join('');
+    for (const label of ['李主任', '王主任', '逾期', '今天到期', '近 8 周每周走访次数 · 东风镇', '11/16', '不到 1 天']) expect(svg).toContain(label);
+  });
+
+  it('goes without the picture, and says so in the log, where no font draws Chinese', async () => {
+    const lines: string[] = [];
+    const recording = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    await scheduler.stop();
+    scheduler = createScheduler({
+      db: database.db,
+      config: testConfig({ CHART_FONT: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' }),
+      logger: recording,
+      channels: channelsOf(local),
+      clock: clock.now,
+    });
+    const { east } = await digests();
+    expect(east.message.image).toBeUndefined();
+    expect(east.text).toContain('昨日走访 2 次；今天到期 1，逾期 2。');
+    expect(east.text).toContain('1. 李主任：1 / 1');
+    expect(lines.join('')).toContain('has no Chinese characters: digests are sent without charts');
   });
 
   it('counts a reassigned child once, under its new caseworker, and leaves deactivated staff out', async () => {

@@ -29,7 +29,7 @@ describe.each(databaseTargets())('escalation ladders on $name', (target) => {
     world = await seedWorld(database.db);
     clock = new Clock(sh('2026-11-23T10:00:00'));
     local = new RecordingChannel('local');
-    scheduler = createScheduler({ db: database.db, config: testConfig(), logger, channels: channelsOf(local), clock: clock.now });
+    scheduler = createScheduler({ db: database.db, config: testConfig({ DIGEST_CHARTS: '0' }), logger, channels: channelsOf(local), clock: clock.now });
   });
   afterEach(async () => {
     await scheduler.stop();

@@ -35,7 +35,7 @@ describe.skipIf(!serverUrl)('two scheduler instances on one PostgreSQL', () => {
     }
     for (let r = 0; r < 6; r++) await world.addReport({ area: villages[r % 3]!, reporter: world.ids.li, at: sh('2026-11-23T07:00:00') });
     // With a server URL the reminders are queued in parallel partitions, as in production.
-    const config = testConfig({ DATABASE_URL: server.url });
+    const config = testConfig({ DATABASE_URL: server.url, DIGEST_CHARTS: '0' });
     schedulers = [one, two].map((d, i) =>
       createScheduler({ db: d.db, config, logger, channels: channelsOf(channels[i]!), clock: clock.now, sender: { batchSize: 7 } }),
     );
