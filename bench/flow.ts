@@ -1,14 +1,18 @@
-// Benchmarks 1–3: the log-a-visit conversation under load, ours against the grammY-documentation peer and against
-// the bare-SQL floor, in one run on one throwaway PostgreSQL database; and the memory it takes.
+// Benchmarks 1–3: the log-a-visit conversation, ours against the grammY-documentation peer and against the floor
+// (the least SQL one update must do), on one throwaway PostgreSQL database: round trips per update, saturated
+// throughput, latency with a think time, CPU per update in the bot process and in PostgreSQL, and memory.
+import { loadavg } from 'node:os';
+import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../src/db/client.js';
 import { openDatabase } from '../src/db/client.js';
-import { countingDatabase, countingPool, StatementCounter } from './lib/counting.js';
 import { bareBot, oursBot, peerBot, POOL_SIZE, type BenchBot } from './lib/bots.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { createThrowawayDatabase } from './lib/pg.js';
 import type { BenchResult } from './lib/result.js';
+import { RoundTripCounter } from './lib/roundTrips.js';
 import { visitScript } from './lib/script.js';
+import { ServerCpu } from './lib/serverCpu.js';
 import { mb, median, percentile, RssSampler } from './lib/stats.js';
 import { seedBenchWorld } from './lib/world.js';
 
@@ -16,27 +20,30 @@ export interface FlowBenchOptions {
   users: number;
   conversationsPerUser: number;
   runs: number;
+  /** Think time between a user's answers in the moderate-load runs, ms. */
+  thinkMs: number;
   log?: (line: string) => void;
 }
+
+type Side = 'ours' | 'peer' | 'bare';
+const sides: readonly Side[] = ['ours', 'peer', 'bare'];
+const PEER = 'grammY conversations + storage-psql';
 
 interface RunFigures {
   throughput: number;
   p50: number;
   p99: number;
   steps: Map<number, number>;
-  cpuPerUpdate: number;
+  botCpuPerUpdate: number;
+  /** PostgreSQL's CPU per update (its backends serving this database), when the server runs on this machine. */
+  serverCpuPerUpdate: number | undefined;
 }
 
 /** The steps whose cost is shown, to see whether it grows along the conversation. */
 export const shownSteps = [1, 8, 15] as const;
 
-function figures(r: LoadResult): RunFigures {
-  const steps = new Map<number, number>();
-  for (const s of shownSteps) steps.set(s, percentile(r.byStep.get(s) ?? [], 50));
-  return { throughput: (r.updates / r.wallMs) * 1000, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), steps, cpuPerUpdate: r.cpuMs / r.updates };
-}
-
 const bareScript = visitScript.map((a) => ('say' in a ? a : { pressIndex: 0 }));
+const load1m = () => Math.round(loadavg()[0]! * 100) / 100;
 
 async function count(db: Db, query: string): Promise<number> {
   const rows = (await db.execute(sql.raw(query))) as unknown as Record<string, unknown>[];
@@ -44,161 +51,224 @@ async function count(db: Db, query: string): Promise<number> {
 }
 
 interface Profile {
+  roundTrips: number[];
   statements: number[];
   ms: number[];
 }
 
-/** One conversation alone through each bot, its statements counted per update. */
-async function profileOneConversation(url: string, telegramId: number): Promise<Record<'ours' | 'peer', Profile>> {
-  const out = {} as Record<'ours' | 'peer', Profile>;
-  for (const which of ['ours', 'peer'] as const) {
-    const counter = new StatementCounter();
-    const countedDb = which === 'ours' ? countingDatabase(url, counter) : undefined;
-    const pool = which === 'peer' ? countingPool(url, counter) : undefined;
-    const b = which === 'ours' ? await oursBot(url, countedDb) : await peerBot(url, pool);
-    try {
-      const user = b.api.user(telegramId);
-      const profile: Profile = { statements: [], ms: [] };
-      for (const action of visitScript) {
-        const update = 'say' in action ? b.api.text(user, action.say) : b.api.press(user, 'press' in action ? { label: action.press } : { index: action.pressIndex });
-        counter.take();
-        const t0 = performance.now();
-        await b.bot.handleUpdate(update);
-        profile.ms.push(performance.now() - t0);
-        profile.statements.push(counter.take());
-      }
-      out[which] = profile;
-    } finally {
-      await b.close();
-      if (countedDb) await countedDb.close();
-    }
-  }
-  return out;
-}
+const average = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export async function runFlowBench(options: FlowBenchOptions): Promise<{ results: BenchResult[]; database: { kind: string; version: string } }> {
+export async function runFlowBench(options: FlowBenchOptions): Promise<{ results: BenchResult[]; database: { kind: string; version: string }; load: { before: number; after: number } }> {
   const log = options.log ?? (() => {});
+  const loadBefore = load1m();
   const target = await createThrowawayDatabase();
   const database = await openDatabase({ databaseUrl: target.url, poolSize: POOL_SIZE });
+  const serverCpu = new ServerCpu(target.url);
   const bots: BenchBot[] = [];
   try {
-    const seeded = await seedBenchWorld(database.db, options.users + 1, 2 + options.conversationsPerUser * (options.runs + 1));
-    // The last caseworker is kept out of the load: one conversation alone, statements counted, for the profile.
+    const perUser = 4 + options.conversationsPerUser * (options.runs + 1) + 2 * options.runs;
+    const seeded = await seedBenchWorld(database.db, options.users + 1, perUser);
+    // The last caseworker is kept out of the load: conversations alone, round trips counted, for the profile.
     const users = seeded.slice(0, -1);
-    const profiled = seeded[seeded.length - 1]!.telegramId;
+    const profiled = seeded[seeded.length - 1]!;
     const ids = users.map((u) => u.telegramId);
     const ours = await oursBot(target.url, database);
     const peer = await peerBot(target.url);
     const bare = await bareBot(target.url);
     bots.push(ours, peer, bare);
+    const bot = { ours, peer, bare };
 
-    const staffIds = users.map((u) => u.staffId).join(',');
-    const drive = async (which: 'ours' | 'peer' | 'bare', subset: number[], conversations: number) => {
-      if (which === 'bare') {
-        // The floor moves an existing conversation row on; give each user one, and retire them afterwards.
-        await database.db.execute(sql.raw(`insert into conversations (staff_id, channel, chat_id, flow, step, answers, trail, started_at, updated_at)
-          select id, 'telegram', id::text, 'visit', 'kind', '{}', '[]', now(), now() from staff where id in (${staffIds})`));
-        try {
-          return await runLoad({ bot: bare.bot, api: bare.api, telegramIds: subset, conversationsPerUser: conversations, script: bareScript, expectSaved: false });
-        } finally {
-          await database.db.execute(sql.raw(`update conversations set status = 'cancelled' where status = 'active' and staff_id in (${staffIds})`));
-        }
+    // The floor moves an existing conversation row on; give each of its users one while it runs.
+    const withBareState = async <T>(staffIds: number[], run: () => Promise<T>): Promise<T> => {
+      const list = staffIds.join(',');
+      await database.db.execute(sql.raw(`insert into conversations (staff_id, channel, chat_id, flow, step, answers, trail, started_at, updated_at)
+        select id, 'telegram', id::text, 'visit', 'kind', '{}', '[]', now(), now() from staff where id in (${list})`));
+      try {
+        return await run();
+      } finally {
+        await database.db.execute(sql.raw(`update conversations set status = 'cancelled' where status = 'active' and staff_id in (${list})`));
       }
-      const bot = which === 'ours' ? ours : peer;
-      return runLoad({ bot: bot.bot, api: bot.api, telegramIds: subset, conversationsPerUser: conversations });
     };
+    const staffOf = new Map(users.map((u) => [u.telegramId, u.staffId]));
+    const drive = async (which: Side, subset: number[], conversations: number, thinkMs = 0): Promise<LoadResult> => {
+      if (which === 'bare') {
+        return withBareState(subset.map((id) => staffOf.get(id)!), () =>
+          runLoad({ bot: bare.bot, api: bare.api, telegramIds: subset, conversationsPerUser: conversations, script: bareScript, expectSaved: false, thinkMs }));
+      }
+      return runLoad({ bot: bot[which].bot, api: bot[which].api, telegramIds: subset, conversationsPerUser: conversations, thinkMs });
+    };
+    const measured = async (which: Side, subset: number[], conversations: number, thinkMs = 0): Promise<RunFigures> => {
+      const stopServer = await serverCpu.start();
+      const r = await drive(which, subset, conversations, thinkMs);
+      const serverMs = await stopServer();
+      const steps = new Map<number, number>();
+      for (const s of shownSteps) steps.set(s, percentile(r.byStep.get(s) ?? [], 50));
+      return {
+        throughput: (r.updates / r.wallMs) * 1000,
+        p50: percentile(r.latencies, 50),
+        p99: percentile(r.latencies, 99),
+        steps,
+        botCpuPerUpdate: r.cpuMs / r.updates,
+        serverCpuPerUpdate: serverMs === undefined ? undefined : serverMs / r.updates,
+      };
+    };
+    const describe = (f: RunFigures) =>
+      `${f.throughput.toFixed(0)}/s, cpu bot ${f.botCpuPerUpdate.toFixed(2)} + pg ${f.serverCpuPerUpdate?.toFixed(2) ?? '?'} ms/update, ` +
+      `p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, steps ${shownSteps.map((s) => `${s}: ${f.steps.get(s)!.toFixed(1)}`).join(' ')} ms; load ${load1m()}`;
 
     log(`warming up (${Math.min(10, ids.length)} users, one conversation each, every bot)`);
-    for (const which of ['ours', 'peer', 'bare'] as const) await drive(which, ids.slice(0, Math.min(10, ids.length)), 1);
+    for (const which of sides) await drive(which, ids.slice(0, Math.min(10, ids.length)), 1);
 
-    const profile = await profileOneConversation(target.url, profiled);
-    for (const which of ['ours', 'peer'] as const) {
+    const profile = await profileRoundTrips(target.url, profiled, (staffId, run) => withBareState([staffId], run));
+    for (const which of sides) {
       const p = profile[which];
-      log(`profile ${which}: statements per update ${p.statements.join(' ')}; unloaded ms ${p.ms.map((m) => m.toFixed(1)).join(' ')}`);
+      log(`profile ${which}: round trips per update ${p.roundTrips.join(' ')}; statements ${p.statements.join(' ')}; unloaded ms ${p.ms.map((m) => m.toFixed(1)).join(' ')}`);
     }
 
     const idleRss = process.memoryUsage.rss();
-    const runs: Record<'ours' | 'peer' | 'bare', RunFigures[]> = { ours: [], peer: [], bare: [] };
+    const saturated: Record<Side, RunFigures[]> = { ours: [], peer: [], bare: [] };
+    const think10: Record<Side, RunFigures[]> = { ours: [], peer: [], bare: [] };
+    const think100: Record<Side, RunFigures[]> = { ours: [], peer: [], bare: [] };
     const peaks: number[] = [];
     const visitsBefore = await count(database.db, "select count(*) from visits where channel = 'telegram' and ref not like 'ZF-BENCH-%'");
-    let oursCompleted = 0;
+    const tenIds = ids.slice(0, Math.min(10, ids.length));
+    const hundredIds = ids.slice(0, Math.min(100, ids.length));
     for (let run = 1; run <= options.runs; run++) {
-      for (const which of ['ours', 'peer', 'bare'] as const) {
+      // Alternating order, so neither side always runs first (on a warmer cache) or last (on a fuller table).
+      const order = run % 2 === 1 ? sides : [...sides].reverse();
+      for (const which of order) {
         const sampler = new RssSampler().start();
-        const result = await drive(which, ids, options.conversationsPerUser);
-        const peak = sampler.stop();
-        if (which === 'ours') {
-          peaks.push(peak);
-          oursCompleted += result.completed;
-        }
-        const f = figures(result);
-        runs[which].push(f);
-        log(`run ${run}/${options.runs} ${which.padEnd(4)} ${result.updates} updates in ${(result.wallMs / 1000).toFixed(1)} s: ` +
-          `${f.throughput.toFixed(0)}/s, cpu ${f.cpuPerUpdate.toFixed(2)} ms/update, p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, ` +
-          `steps ${shownSteps.map((s) => `${s}: ${f.steps.get(s)!.toFixed(1)}`).join(' ')} ms`);
+        const f = await measured(which, ids, options.conversationsPerUser);
+        if (which === 'ours') peaks.push(sampler.stop());
+        else sampler.stop();
+        saturated[which].push(f);
+        log(`run ${run}/${options.runs} saturated ${which.padEnd(4)} ${ids.length} users, no think time: ${describe(f)}`);
       }
-    }
-    // The same conversation at a light load (10 users), where latency is the work rather than the queue.
-    const light: Record<'ours' | 'peer', RunFigures[]> = { ours: [], peer: [] };
-    const lightIds = ids.slice(0, Math.min(10, ids.length));
-    for (let run = 1; run <= options.runs; run++) {
-      for (const which of ['ours', 'peer'] as const) {
-        const f = figures(await drive(which, lightIds, 1));
-        light[which].push(f);
-        log(`light ${run}/${options.runs} ${which.padEnd(4)} ${lightIds.length} users: p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms`);
+      for (const which of order) {
+        const f = await measured(which, tenIds, 1, options.thinkMs);
+        think10[which].push(f);
+        log(`run ${run}/${options.runs} think     ${which.padEnd(4)} ${tenIds.length} users, ${options.thinkMs} ms think time: ${describe(f)}`);
+      }
+      for (const which of order) {
+        const f = await measured(which, hundredIds, 1, options.thinkMs);
+        think100[which].push(f);
+        log(`run ${run}/${options.runs} think     ${which.padEnd(4)} ${hundredIds.length} users, ${options.thinkMs} ms think time: ${describe(f)}`);
       }
     }
 
     const visitsAfter = await count(database.db, "select count(*) from visits where channel = 'telegram' and ref not like 'ZF-BENCH-%'");
     const dupes = await count(database.db, 'select count(*) from (select ref from visits group by ref having count(*) > 1) d');
-    log(`visits written by ours and the peer during the measured runs: ${visitsAfter - visitsBefore} (ours completed ${oursCompleted}); duplicate refs: ${dupes}`);
+    log(`visits written by ours and the peer during the measured runs: ${visitsAfter - visitsBefore}; duplicate refs: ${dupes}`);
+    const loadAfter = load1m();
 
-    const med = (which: 'ours' | 'peer' | 'bare', pick: (f: RunFigures) => number) => median(runs[which].map(pick));
-    const load = `${options.users} users at once × ${options.conversationsPerUser} conversation(s) × ${visitScript.length} updates; median of ${options.runs} run(s); pool ${POOL_SIZE}`;
+    const med = (set: Record<Side, RunFigures[]>, which: Side, pick: (f: RunFigures) => number | undefined) => {
+      const values = set[which].map(pick).filter((v): v is number => v !== undefined);
+      return values.length ? median(values) : Number.NaN;
+    };
+    const runsNote = `median of ${options.runs} run(s), sides in alternating order; load average ${loadBefore} before, ${loadAfter} after`;
     const results: BenchResult[] = [];
-    const tp = med('ours', (f) => f.throughput);
-    const tpPeer = med('peer', (f) => f.throughput);
-    results.push({ name: 'flow.throughput', value: tp, unit: 'updates/s', peer: 'grammY conversations + storage-psql', peer_value: tpPeer, ratio: tp / tpPeer, note: load });
-    for (const [key, pick] of [['p50', (f: RunFigures) => f.p50], ['p99', (f: RunFigures) => f.p99]] as const) {
-      const ours = med('ours', pick);
-      const p = med('peer', pick);
-      results.push({ name: `flow.latency.${key}`, value: ours, unit: 'ms/update', peer: 'grammY conversations + storage-psql', peer_value: p, ratio: p / ours, note: 'ratio = peer / ours (higher is better for us)' });
-    }
-    for (const [key, pick] of [['p50', (f: RunFigures) => f.p50], ['p99', (f: RunFigures) => f.p99]] as const) {
-      const ours = median(light.ours.map(pick));
-      const p = median(light.peer.map(pick));
-      results.push({ name: `flow.light.${key}`, value: ours, unit: 'ms/update', peer: 'grammY conversations + storage-psql', peer_value: p, ratio: p / ours, note: `${lightIds.length} users at once × 1 conversation; median of ${options.runs}; ratio = peer / ours; target p99 < 20` });
+    const vsPeer = (name: string, set: Record<Side, RunFigures[]>, pick: (f: RunFigures) => number | undefined, unit: string, lowerIsBetter: boolean, note: string) => {
+      const ours = med(set, 'ours', pick);
+      const p = med(set, 'peer', pick);
+      const floor = med(set, 'bare', pick);
+      results.push({ name, value: ours, unit, peer: PEER, peer_value: p, ratio: lowerIsBetter ? p / ours : ours / p, note: `${note}; floor ${floor.toFixed(2)}` });
+    };
+
+    const satNote = `${ids.length} users at once, no think time (closed loop) × ${options.conversationsPerUser} conversation(s) × ${visitScript.length} updates; pool ${POOL_SIZE}; ${runsNote}`;
+    vsPeer('flow.throughput', saturated, (f) => f.throughput, 'updates/s', false, satNote);
+    vsPeer('flow.saturated.p50', saturated, (f) => f.p50, 'ms/update', true, 'latency under saturation (mostly queueing); ratio = peer / ours');
+    vsPeer('flow.saturated.p99', saturated, (f) => f.p99, 'ms/update', true, 'latency under saturation (mostly queueing); ratio = peer / ours');
+    for (const [label, set, n] of [['think10', think10, tenIds.length], ['think100', think100, hundredIds.length]] as const) {
+      const note = `${n} users, ${options.thinkMs} ms think time between answers, 1 conversation each; ${runsNote}`;
+      vsPeer(`flow.${label}.p50`, set, (f) => f.p50, 'ms/update', true, `${note}; ratio = peer / ours`);
+      vsPeer(`flow.${label}.p99`, set, (f) => f.p99, 'ms/update', true, `${note}; ratio = peer / ours${label === 'think10' ? '; target p99 < 20' : ''}`);
     }
     for (const s of shownSteps) {
-      const ours = med('ours', (f) => f.steps.get(s)!);
-      const p = med('peer', (f) => f.steps.get(s)!);
-      results.push({ name: `flow.step${s}.p50`, value: ours, unit: 'ms/update', peer: 'grammY conversations + storage-psql', peer_value: p, ratio: p / ours, note: `median latency of update ${s} of ${visitScript.length} under the same load` });
+      vsPeer(`flow.step${s}.p50`, think10, (f) => f.steps.get(s), 'ms/update', true, `median latency of update ${s} of ${visitScript.length}, ${tenIds.length} users with think time; target: steps 1, 8, 15 within 20 %`);
     }
-    const floor = med('bare', (f) => f.throughput);
-    const cpuOurs = med('ours', (f) => f.cpuPerUpdate);
-    const cpuPeer = med('peer', (f) => f.cpuPerUpdate);
-    results.push({ name: 'flow.cpu_per_update', value: cpuOurs, unit: 'ms CPU/update', peer: 'grammY conversations + storage-psql', peer_value: cpuPeer, ratio: cpuPeer / cpuOurs, note: 'CPU time of the bot process per update under load (PostgreSQL\'s own CPU not included); ratio = peer / ours' });
-    const perUpdate = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    results.push({ name: 'flow.statements.per_update', value: perUpdate(profile.ours.statements), unit: 'statements', peer: 'grammY conversations + storage-psql', peer_value: perUpdate(profile.peer.statements), ratio: perUpdate(profile.peer.statements) / perUpdate(profile.ours.statements), note: 'SQL statements sent per update (incl. begin/commit), one conversation alone; ratio = peer / ours' });
+    vsPeer('flow.cpu_per_update.bot', saturated, (f) => f.botCpuPerUpdate, 'ms CPU/update', true, 'CPU of the bot process per update under saturation; ratio = peer / ours');
+    vsPeer('flow.cpu_per_update.postgres', saturated, (f) => f.serverCpuPerUpdate, 'ms CPU/update', true, 'CPU of the PostgreSQL backends serving the bench database per update (/proc), under saturation; ratio = peer / ours');
+    vsPeer('flow.cpu_per_update.total', saturated, (f) => (f.serverCpuPerUpdate === undefined ? undefined : f.botCpuPerUpdate + f.serverCpuPerUpdate), 'ms CPU/update', true, 'bot + PostgreSQL; target ≤ 1 ms; ratio = peer / ours');
+
+    const perUpdate = (which: Side, pick: (p: Profile) => number[]) => average(pick(profile[which]));
+    results.push({ name: 'flow.round_trips.per_update', value: perUpdate('ours', (p) => p.roundTrips), unit: 'round trips', peer: PEER, peer_value: perUpdate('peer', (p) => p.roundTrips), ratio: perUpdate('peer', (p) => p.roundTrips) / perUpdate('ours', (p) => p.roundTrips), note: `client→server round trips per update (TCP proxy), warm pool of 1, one conversation alone; floor ${perUpdate('bare', (p) => p.roundTrips).toFixed(2)}; ratio = peer / ours` });
+    results.push({ name: 'flow.statements.per_update', value: perUpdate('ours', (p) => p.statements), unit: 'statements', peer: PEER, peer_value: perUpdate('peer', (p) => p.statements), ratio: perUpdate('peer', (p) => p.statements) / perUpdate('ours', (p) => p.statements), note: `statements executed per update (incl. begin/commit); floor ${perUpdate('bare', (p) => p.statements).toFixed(2)}; ratio = peer / ours` });
     for (const s of shownSteps) {
-      results.push({ name: `flow.step${s}.statements`, value: profile.ours.statements[s - 1]!, unit: 'statements', peer: 'grammY conversations + storage-psql', peer_value: profile.peer.statements[s - 1]! });
+      results.push({ name: `flow.step${s}.round_trips`, value: profile.ours.roundTrips[s - 1]!, unit: 'round trips', peer: PEER, peer_value: profile.peer.roundTrips[s - 1]! });
     }
     for (const s of shownSteps) {
       const p = profile.peer.ms[s - 1]!;
-      results.push({ name: `flow.step${s}.unloaded`, value: profile.ours.ms[s - 1]!, unit: 'ms/update', peer: 'grammY conversations + storage-psql', peer_value: p, ratio: p / profile.ours.ms[s - 1]!, note: 'one conversation alone, no other load' });
+      results.push({ name: `flow.step${s}.unloaded`, value: profile.ours.ms[s - 1]!, unit: 'ms/update', peer: PEER, peer_value: p, ratio: p / profile.ours.ms[s - 1]!, note: 'one conversation alone, no other load' });
     }
-    results.push({ name: 'limit.fraction', value: tp / floor, unit: 'fraction', peer: 'bare SQL step (dedupe insert + state update in a transaction)', peer_value: floor, note: `ours ${tp.toFixed(0)} updates/s over the floor's ${floor.toFixed(0)} updates/s, same bot path and load` });
-    results.push({ name: 'limit.bare.p99', value: med('bare', (f) => f.p99), unit: 'ms/update', note: 'the floor\'s own p99 under the same load' });
+    const tp = med(saturated, 'ours', (f) => f.throughput);
+    const floor = med(saturated, 'bare', (f) => f.throughput);
+    results.push({ name: 'limit.fraction', value: tp / floor, unit: 'fraction', peer: 'floor: dedupe + read state + versioned write, one statement, one round trip', peer_value: floor, note: `ours ${tp.toFixed(0)} updates/s over the floor's ${floor.toFixed(0)} updates/s, same load; target ≥ 0.5` });
+    results.push({ name: 'limit.floor.p99', value: med(saturated, 'bare', (f) => f.p99), unit: 'ms/update', note: 'the floor\'s own p99 under saturation' });
+    results.push({ name: 'limit.floor.think10.p99', value: med(think10, 'bare', (f) => f.p99), unit: 'ms/update', note: `the floor's own p99, ${tenIds.length} users with think time` });
+    results.push({ name: 'limit.floor.cpu_per_update', value: med(saturated, 'bare', (f) => (f.serverCpuPerUpdate === undefined ? undefined : f.botCpuPerUpdate + f.serverCpuPerUpdate)), unit: 'ms CPU/update', note: 'bot + PostgreSQL per update for the floor' });
     results.push({ name: 'memory.rss.bench_idle', value: mb(idleRss), unit: 'MB', note: 'the bench process with the three bots loaded, before the measured runs' });
-    results.push({ name: 'memory.rss.flow_peak', value: mb(median(peaks)), unit: 'MB', note: 'peak RSS of the bench process during our runs (sampled every 25 ms), median over runs; target < 300' });
-    return { results, database: { kind: 'postgres', version: target.version } };
+    results.push({ name: 'memory.rss.flow_peak', value: mb(median(peaks)), unit: 'MB', note: 'peak RSS of the bench process during our saturated runs (sampled every 25 ms), median over runs' });
+    return { results, database: { kind: 'postgres', version: target.version }, load: { before: loadBefore, after: loadAfter } };
   } catch (error) {
     // Said before the clean-up: dropping the database ends its connections, which can take the process down.
     log(`flow benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     throw error;
   } finally {
     for (const b of bots) await b.close().catch(() => {});
+    await serverCpu.close().catch(() => {});
     await database.close().catch(() => {});
     await target.drop();
   }
+}
+
+/**
+ * One conversation through each side over a pool of one connection behind a counting proxy: a first conversation
+ * warms the connection (prepared statements, type cache), the second is counted update by update.
+ */
+async function profileRoundTrips(
+  url: string,
+  user: { telegramId: number; staffId: number },
+  withBareState: (staffId: number, run: () => Promise<void>) => Promise<void>,
+): Promise<Record<Side, Profile>> {
+  const counter = new RoundTripCounter(new URL(url));
+  const viaProxy = await counter.start();
+  const out = {} as Record<Side, Profile>;
+  try {
+    for (const which of sides) {
+      const database = which === 'ours' ? await openDatabase({ databaseUrl: viaProxy, poolSize: 1 }) : undefined;
+      const b = which === 'ours' ? await oursBot(viaProxy, database) : which === 'peer' ? await peerBot(viaProxy, new pg.Pool({ connectionString: viaProxy, max: 1 })) : await bareBot(viaProxy, 1);
+      try {
+        const script = which === 'bare' ? bareScript : visitScript;
+        const profile: Profile = { roundTrips: [], statements: [], ms: [] };
+        const converse = async (record: boolean) => {
+          const tgUser = b.api.user(user.telegramId);
+          for (const action of script) {
+            const update = 'say' in action ? b.api.text(tgUser, action.say) : b.api.press(tgUser, 'press' in action ? { label: action.press } : { index: action.pressIndex });
+            counter.take();
+            const t0 = performance.now();
+            await b.bot.handleUpdate(update);
+            const ms = performance.now() - t0;
+            const taken = counter.take();
+            if (!record) continue;
+            profile.ms.push(ms);
+            profile.roundTrips.push(taken.roundTrips);
+            profile.statements.push(taken.statements);
+          }
+        };
+        const both = async () => {
+          await converse(false);
+          await converse(true);
+        };
+        if (which === 'bare') await withBareState(user.staffId, both);
+        else await both();
+        out[which] = profile;
+      } finally {
+        await b.close();
+        if (database) await database.close();
+      }
+    }
+  } finally {
+    await counter.close();
+  }
+  return out;
 }

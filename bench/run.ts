@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     users: Number(process.env.BENCH_USERS ?? (quick ? 20 : 100)),
     conversationsPerUser: Number(process.env.BENCH_CONVERSATIONS ?? (quick ? 1 : 2)),
     runs: Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3)),
+    thinkMs: Number(process.env.BENCH_THINK_MS ?? 50),
     log,
   });
   results.push(...flow.results);
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const report = {
     at: new Date().toISOString(),
     quick,
-    machine: atStart,
+    machine: { ...atStart, loadavg_1m_after: machine().loadavg_1m },
     database: { ...flow.database, where: 'throwaway database on the local server (flow); PGlite (start-up)' },
     results: tidied,
   };

@@ -10,6 +10,7 @@ import type { ChannelName } from './db/schema.js';
 import { seedDemo } from './db/seed.js';
 import { registerApprovalActions } from './flows/register.js';
 import { defaultFlows } from './flows/registry.js';
+import { registerReportButtons } from './flows/reportButtons.js';
 import { channelUp } from './http/health.js';
 import { HttpServer, json } from './http/server.js';
 import { createFeishuChannel } from './bot/feishu/index.js';
@@ -54,6 +55,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     const core = new BotCore({ db, config, logger, flows: defaultFlows(), clock });
     registerSchedulerActions(core, config);
     registerApprovalActions(core);
+    registerReportButtons(core);
     const http = new HttpServer(logger);
     const admin = new HttpServer(logger);
     const { requireToken } = registerAdminRoute(admin, { db, dbKind: database.kind, config, logger, now: clock });

@@ -24,6 +24,6 @@ describe.each(databaseTargets())('transcripts on $name', (target) => {
     const world = await demoWorld(database.db);
     const clock = new TestClock();
     const core = testCore(database.db, { clock: clock.now });
-    await runTranscript(loadTranscript(dir + file), new CoreDriver(core, world), database.db);
+    await runTranscript(loadTranscript(dir + file), new CoreDriver(core, world, database.db), database.db, clock);
   });
 });

@@ -53,20 +53,28 @@ export async function peerBot(url: string, givenPool?: pg.Pool): Promise<BenchBo
 }
 
 /**
- * The floor: what one step cannot do without — record the update id (dedupe) and move the user's conversation row
- * on, in one transaction — and one reply with buttons. Same driver (postgres.js), same pool size.
+ * The floor: the least SQL one update must do — record the update id (dedupe), read the user's conversation state
+ * and write it back on its version — as ONE prepared statement in autocommit (one round trip), then one reply with
+ * buttons. Same driver (postgres.js), same pool size.
  */
-export async function bareBot(url: string): Promise<BenchBot> {
-  const sql = postgres(url, { max: POOL_SIZE, onnotice: () => {} });
+export async function bareBot(url: string, poolSize = POOL_SIZE): Promise<BenchBot> {
+  const sql = postgres(url, { max: poolSize, onnotice: () => {} });
   const bot = new Bot(TOKEN);
   bot.use(async (ctx) => {
     const userId = String(ctx.from!.id);
-    await sql.begin(async (tx) => {
-      const fresh = await tx`insert into processed_inbound (key, at) values (${`telegram:${ctx.update.update_id}`}, now()) on conflict do nothing returning key`;
-      if (fresh.length === 0) return;
-      await tx`update conversations set version = version + 1, updated_at = now()
-                where status = 'active' and staff_id = (select staff_id from channel_identities where channel = 'telegram' and external_id = ${userId})`;
-    });
+    await sql`
+      with fresh as (
+        insert into processed_inbound (key, at) values (${`telegram:${ctx.update.update_id}`}, now()) on conflict do nothing returning 1
+      ), state as (
+        select c.id, c.version, c.answers from conversations c
+        join channel_identities i on i.staff_id = c.staff_id and i.channel = 'telegram' and i.external_id = ${userId}
+        where c.status = 'active' and exists (select 1 from fresh)
+      ), moved as (
+        update conversations c set version = state.version + 1, answers = state.answers || jsonb_build_object('step', state.version), updated_at = now()
+        from state where c.id = state.id and c.version = state.version
+        returning c.version
+      )
+      select exists (select 1 from fresh) as fresh, (select version from moved) as version`;
     if (ctx.callbackQuery) await ctx.answerCallbackQuery();
     await ctx.reply('下一题？', { reply_markup: { inline_keyboard: [[{ text: '正常', callback_data: 'a' }, { text: '需关注', callback_data: 'b' }]] } });
   });

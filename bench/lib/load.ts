@@ -1,5 +1,6 @@
-// Many caseworkers at once, each going through the visit conversation as fast as the bot answers: every update is
-// handed to a real grammY Bot (`bot.handleUpdate`) and timed from the call to its end (the bot's answer sent).
+// Many caseworkers at once, each going through the visit conversation as fast as the bot answers (or with a think
+// time between answers): every update is handed to a real grammY Bot (`bot.handleUpdate`) and timed from the call
+// to its end (the bot's answer sent).
 import type { Update } from 'grammy/types';
 import type { LocalBotApi } from './localBotApi.js';
 import { savedMarker, visitScript, type Action } from './script.js';
@@ -29,6 +30,8 @@ export interface LoadOptions {
   script?: readonly Action[];
   /** Checks each conversation ended with the visit saved (off for the bare-SQL handler). */
   expectSaved?: boolean;
+  /** A pause after each answer before the next update, as a person reads and taps (0: closed loop, saturation). */
+  thinkMs?: number;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -52,6 +55,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           const list = byStep.get(i + 1) ?? [];
           list.push(ms);
           byStep.set(i + 1, list);
+          if (options.thinkMs) await new Promise((resolve) => setTimeout(resolve, options.thinkMs));
         }
         if (options.expectSaved !== false) {
           const last = api.lastText.get(id) ?? '';

@@ -9,7 +9,7 @@ export function reportMarkdown(report: BenchReport): string {
   const m = report.machine;
   const lines = [
     `Measured ${report.at}${report.quick ? ' (BENCH_QUICK=1: a smoke run, not for comparison)' : ''} on ${m.cores} cores (${m.cpu}), ` +
-      `${m.memory_mb} MB, Node ${m.node}, ${m.platform}; load average ${m.loadavg_1m} when the run began; ` +
+      `${m.memory_mb} MB, Node ${m.node}, ${m.platform}; load average ${m.loadavg_1m} when the run began and ${m.loadavg_1m_after ?? '?'} when it ended; ` +
       `PostgreSQL ${report.database.version} (${report.database.where}).`,
     '',
     '| benchmark | value | unit | peer | peer value | ratio | note |',

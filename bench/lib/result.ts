@@ -24,6 +24,8 @@ export interface Machine {
   platform: string;
   /** 1-minute load average when the run started: other work on the machine skews every figure. */
   loadavg_1m: number;
+  /** The same when the run ended. */
+  loadavg_1m_after?: number;
 }
 
 export interface BenchReport {

@@ -44,7 +44,8 @@ const boundedWaits = {
   idle_timeout: 120,
   max_lifetime: 30 * 60,
   keep_alive: 15,
-  connection: { statement_timeout: 15_000, idle_in_transaction_session_timeout: 30_000, application_name: 'caseworker-bot' },
+  // A backstop for the scheduler's and the admin's long statements; an inbound update sets its own, far shorter.
+  connection: { statement_timeout: 300_000, idle_in_transaction_session_timeout: 60_000, application_name: 'caseworker-bot' },
 } as postgres.Options<Record<string, postgres.PostgresType>>; // `socket` is an option postgres.js's types omit
 
 /**

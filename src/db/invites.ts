@@ -9,6 +9,12 @@ import { channelIdentities, inviteAttempts, invites, staff, type ChannelName, ty
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 const CODE_LENGTH = 8;
 export const MAX_ATTEMPTS_PER_HOUR = 10;
+/**
+ * Failed guesses per hour from everyone together. Many accounts (or addresses) guessing 10 times each would
+ * otherwise add up without bound; past this, every redemption waits — a legitimate new user is told to try later,
+ * which is the price of keeping 31^8 codes out of reach. Audited, so an administrator sees the attack.
+ */
+export const MAX_FAILURES_PER_HOUR_GLOBAL = 200;
 
 export function hashInviteCode(code: string): string {
   return createHash('sha256').update(normalizeInviteCode(code)).digest('hex');
@@ -78,6 +84,14 @@ export async function redeemInvite(conn: Conn, r: Redemption): Promise<RedeemRes
     .where(and(eq(inviteAttempts.channel, r.channel), eq(inviteAttempts.externalId, guesser), gte(inviteAttempts.at, hourAgo)));
   if ((recent?.n ?? 0) >= MAX_ATTEMPTS_PER_HOUR) {
     await audit(conn, { actorStaffId: null, channel: r.channel, action: 'invite.throttled', detail: { externalId: guesser }, at: r.now });
+    return { ok: false, reason: 'throttled' };
+  }
+  const [failures] = await conn
+    .select({ n: count() })
+    .from(inviteAttempts)
+    .where(and(gte(inviteAttempts.at, hourAgo), eq(inviteAttempts.success, false)));
+  if ((failures?.n ?? 0) >= MAX_FAILURES_PER_HOUR_GLOBAL) {
+    await audit(conn, { actorStaffId: null, channel: r.channel, action: 'invite.throttled', detail: { externalId: guesser, global: true }, at: r.now });
     return { ok: false, reason: 'throttled' };
   }
   const [invite] = await conn.select().from(invites).where(eq(invites.codeHash, hashInviteCode(r.code))).for('update');

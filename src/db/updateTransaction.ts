@@ -27,6 +27,8 @@ const ROUND_TRIP_MS = 4_000;
 const TRANSACTION_DEADLINE_MS = 15_000;
 
 const dialect = new PgDialect();
+/** One simple-protocol message: the update's statements may not wait on a lock or run longer than a round trip's bound. */
+const BEGIN = `begin; set local statement_timeout = ${ROUND_TRIP_MS}`;
 
 export class TransactionDeadline extends Error {
   readonly code = 'ETIMEDOUT';
@@ -72,7 +74,7 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, first: SQL, body:
   try {
     const query = dialect.sqlToQuery(first);
     const [, rows] = await step(
-      Promise.all([conn.unsafe('begin'), conn.unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: true })]),
+      Promise.all([conn.unsafe(BEGIN), conn.unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: true })]),
       new Deadline(ROUND_TRIP_MS),
     );
     const tx = transactionOver(conn);

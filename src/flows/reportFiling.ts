@@ -78,7 +78,7 @@ export async function openUrgentReport(value: unknown, ctx: FlowContext, answers
   const reportId = row!.id;
   await ctx.tx.insert(reportEvents).values({ reportId, kind: 'opened', staffId: ctx.actor.staffId, detail: { immediateDanger: true }, at: ctx.now });
   await audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'report.open', childId: fields.childId, reportId, detail: { ref }, at: ctx.now });
-  await alertReportHandlers(ctx.tx, reportId, fields.areaCode, 0, ctx.now, ctx.config.DEFAULT_LOCALE, 'preliminary');
+  await alertReportHandlers(ctx.tx, reportId, 0, ctx.now, ctx.config, { kind: 'preliminary' });
   return { reportId, reportRef: ref };
 }
 
@@ -111,7 +111,7 @@ export async function fileReport(ctx: FlowContext, answers: Answers, fields: Rep
       await recordFiled(ctx, draftId, values.childId, row.ref);
       const handlers: Recipient[] = [];
       for (let level = 0; level <= row.level; level++) {
-        handlers.push(...(await alertReportHandlers(ctx.tx, draftId, values.areaCode, level, ctx.now, ctx.config.DEFAULT_LOCALE, 'followUp')));
+        handlers.push(...(await alertReportHandlers(ctx.tx, draftId, level, ctx.now, ctx.config, { kind: 'followUp' })));
       }
       return { reportId: draftId, ref: row.ref, handlers: uniqueRecipients(handlers) };
     }
@@ -122,7 +122,7 @@ export async function fileReport(ctx: FlowContext, answers: Answers, fields: Rep
     .values({ ref, ...values, reporterStaffId: ctx.actor.staffId, channel: ctx.channel, createdAt: ctx.now })
     .returning({ id: reports.id });
   await recordFiled(ctx, row!.id, values.childId, ref);
-  const handlers = await alertReportHandlers(ctx.tx, row!.id, values.areaCode, 0, ctx.now, ctx.config.DEFAULT_LOCALE);
+  const handlers = await alertReportHandlers(ctx.tx, row!.id, 0, ctx.now, ctx.config);
   return { reportId: row!.id, ref, handlers };
 }
 

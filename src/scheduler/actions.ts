@@ -1,10 +1,10 @@
-// The buttons the scheduler's messages carry, for the core's onAction(prefix, handler): reminder snoozes and
-// report acknowledgement / opening. Typed structurally so this module does not depend on the core's internals.
+// The buttons the scheduler's messages carry, for the core's onAction(prefix, handler): reminder snoozes (a
+// report's buttons are the report's own: src/flows/reportButtons.ts). Typed structurally so this module does not
+// depend on the core's internals.
 import type { OutMessage } from '../bot/message.js';
 import type { Config } from '../config.js';
 import type { Actor } from '../db/actor.js';
 import type { Tx } from '../db/client.js';
-import { handleReportAction } from './reports.js';
 import { handleSnooze } from './snooze.js';
 
 export interface ActionInput {
@@ -26,8 +26,6 @@ export function schedulerActions(config: Pick<Config, 'TZ_NAME' | 'DEFAULT_LOCAL
   const answer = ({ replies, toast }: ActionAnswer): ActionAnswer => (toast === undefined ? { replies } : { replies, toast });
   return [
     ['rm.', async (ctx, data) => answer(await handleSnooze(ctx.tx, ctx.actor, data, context(ctx)))],
-    ['r.ack.', async (ctx, data) => answer(await handleReportAction(ctx.tx, ctx.actor, data, context(ctx)))],
-    ['r.open.', async (ctx, data) => answer(await handleReportAction(ctx.tx, ctx.actor, data, context(ctx)))],
   ];
 }
 

@@ -33,7 +33,7 @@ describe.each(databaseTargets())('core on $name', (target) => {
     world = await demoWorld(database.db);
     clock = new TestClock();
     core = testCore(database.db, { clock: clock.now });
-    chat = new CoreDriver(core, world);
+    chat = new CoreDriver(core, world, database.db);
   });
   afterEach(() => database.close());
 

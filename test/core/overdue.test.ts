@@ -22,7 +22,7 @@ describe.each(databaseTargets())('escalation list on $name', (target) => {
     const config = loadConfig({});
     await escalateOverdueVisits(database.db, config, NOW);
     const core = testCore(database.db, { config, clock: new TestClock().now });
-    chat = new CoreDriver(core, world);
+    chat = new CoreDriver(core, world, database.db);
   });
   afterEach(() => database.close());
 

@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../src/db/client.js';
 import { createInvite } from '../../src/db/invites.js';
 import { staff } from '../../src/db/schema.js';
+import { takeInbox } from '../support/inbox.js';
 import type { ChatDriver, Rendered } from '../support/transcript.js';
 import type { DemoWorld } from '../support/world.js';
 import { cardButtons, visibleText, type FakeFeishu, type SentMessage } from './fakeFeishu.js';
@@ -68,6 +69,16 @@ export class FeishuDriver implements ChatDriver {
     const toast = (answer.toast as { content?: string } | undefined)?.content;
     if (toast) shown.push({ text: toast, buttons: [] });
     return shown;
+  }
+
+  async inbox(speaker: string): Promise<Rendered[]> {
+    const user = await this.user(speaker);
+    const before = this.fake.chat(user.chatId).length;
+    for (const { id, message } of await takeInbox(this.db, this.world.staffId(speaker))) {
+      const result = await this.app.channel.deliver(user.chatId, message, `outbox-${id}`);
+      if (!result.ok) throw new Error(`delivering outbox ${id} failed: ${result.error}`);
+    }
+    return this.fake.chat(user.chatId).slice(before).map(rendered);
   }
 
   private async send(user: FeishuUser, event: () => Record<string, unknown>): Promise<Rendered[]> {

@@ -60,15 +60,16 @@ describe(`Feishu transcripts on ${target.name}`, () => {
   }
 
   it.each(files)('%s', async (file) => {
-    const driver = (await setup()).driver();
-    await runTranscript(loadTranscript(dir + file), driver, database!.db);
+    const { driver: make, clock } = await setup();
+    const driver = make();
+    await runTranscript(loadTranscript(dir + file), driver, database!.db, clock);
     roundTrips.push(...driver.roundTripsMs);
   });
 
   // Feishu redelivers what it thinks was not answered; every message and click delivered twice changes nothing.
   it.each(['visit-routine.chat', 'report-urgent.chat'])('%s with every event delivered twice', async (file) => {
-    const driver = (await setup()).driver(true);
-    await runTranscript(loadTranscript(dir + file), driver, database!.db);
+    const { driver: make, clock } = await setup();
+    await runTranscript(loadTranscript(dir + file), make(true), database!.db, clock);
   });
 
   // The long connection reaches the same handler: a whole visit, bound by invite code, over the WebSocket.

@@ -25,7 +25,7 @@ describe.each(databaseTargets())('registering a child ($name)', (target) => {
     const clock = new TestClock();
     const core = new BotCore({ db: database.db, config: loadConfig({}), logger: createLogger('silent'), flows: defaultFlows(), clock: clock.now, rateLimit: { burst: 1e6, perSecond: 1e6 } });
     registerApprovalActions(core);
-    driver = new CoreDriver(core, world);
+    driver = new CoreDriver(core, world, database.db);
   });
   afterAll(() => database.close());
 

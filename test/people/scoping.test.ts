@@ -32,7 +32,7 @@ describe.each(databaseTargets())('scoping by every path ($name)', (target) => {
     world = await demoWorld(database.db);
     const core = new BotCore({ db: database.db, config: loadConfig({}), logger: createLogger('silent'), flows: defaultFlows(), clock: new TestClock().now, rateLimit: { burst: 1e6, perSecond: 1e6 } });
     registerApprovalActions(core);
-    driver = new CoreDriver(core, world);
+    driver = new CoreDriver(core, world, database.db);
     for (const name of ['李主任', '王主任', '孙主任']) {
       const [row] = await database.db
         .select({ id: children.id, name: children.name })

@@ -14,9 +14,10 @@ import { richToPlain, type OutMessage } from '../../src/bot/message.js';
 import type { Outcome } from '../../src/bot/outcome.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import { assignments, auditLog, children, conversations, reports, visits } from '../../src/db/schema.js';
+import { assignments, auditLog, children, conversations, reportEvents, reports, visits } from '../../src/db/schema.js';
 import { parseQuestionData } from '../../src/flows/buttons.js';
 import { defaultFlows } from '../../src/flows/registry.js';
+import { registerReportButtons } from '../../src/flows/reportButtons.js';
 import type { Flow } from '../../src/flows/types.js';
 import { storedRegistration, storedReport, storedVisit } from '../support/records.js';
 import { demoWorld, TestClock, type DemoWorld } from '../support/world.js';
@@ -91,6 +92,7 @@ describe('every entry point reaches every step (fast-check, PGlite)', () => {
       },
     });
     core = new BotCore({ db: database.db, config: loadConfig({}), logger: pino({ level: 'error' }, sink), flows, clock: clock.now, rateLimit: { burst: 1e6, perSecond: 1e6 } });
+    registerReportButtons(core);
   }, 60_000);
 
   afterAll(() => database?.close());
@@ -126,9 +128,29 @@ describe('every entry point reaches every step (fast-check, PGlite)', () => {
     return id;
   };
 
+  let reportCount = 0;
+  /** A report 李主任 filed on one of their children, for the supervisor to handle. */
+  async function filedReport(run: Run): Promise<number> {
+    const child = await activeChildOf('李主任', run.pick(100));
+    const [row] = await database.db
+      .insert(reports)
+      .values({ ref: `BG-T-${++reportCount}`, childId: child, areaCode: '990101001001', situations: ['abandonment'], observed: '独自在家', occurredWhen: '今天', occurredWhere: '家中', immediateDanger: run.pick(2) === 0, policeTold: false, reporterStaffId: world.staffId('李主任'), channel: 'local' })
+      .returning({ id: reports.id });
+    return row!.id;
+  }
+  /** A handling form started from a report's card, as the supervisor does. */
+  const fromReport = (verb: string) => async (run: Run) => {
+    const id = await filedReport(run);
+    await run.send({ kind: 'button', data: `r.open.${id}` });
+    await run.press((_l, data) => data === `r.${verb}.${id}`, `r.${verb} on the card of report ${id}`);
+    return id;
+  };
+
   function entryPoints(): EntryPoint[] {
     const list: EntryPoint[] = [];
     for (const flow of flows.values()) {
+      // A report's handling forms (report-action …) are not commands: only the report's card starts them (below).
+      if (!/^[a-z_]+$/.test(flow.name)) continue;
       const speaker: Speaker = caseworkerMay(flow) ? '李主任' : '赵督导员';
       list.push({ name: `/${flow.name}`, flow: flow.name, speaker, begin: async (run) => void (await run.send({ kind: 'text', text: `/${flow.name}` })) });
       list.push({
@@ -143,6 +165,11 @@ describe('every entry point reaches every step (fast-check, PGlite)', () => {
       });
     }
     const active = (run: Run) => activeChildOf('李主任', run.pick(100));
+    list.push(
+      { name: 'report card ➕ (r.act)', flow: 'report-action', speaker: '赵督导员', begin: fromReport('act') },
+      { name: 'report card 📅 (r.fu)', flow: 'report-followup', speaker: '赵督导员', begin: fromReport('fu') },
+      { name: 'report card ☑️ (r.close)', flow: 'report-close', speaker: '赵督导员', begin: fromReport('close') },
+    );
     list.push(
       { name: 'file 🚨 (r.start)', flow: 'report', speaker: '李主任', begin: fromFile('🚨', active) },
       { name: 'file 🚨 of a child pending approval', flow: 'report', speaker: '李主任', begin: fromFile('🚨', () => pendingChild()) },
@@ -276,6 +303,14 @@ describe('every entry point reaches every step (fast-check, PGlite)', () => {
       case 'status': {
         const [read] = await database.db.select().from(auditLog).where(and(eq(auditLog.actorStaffId, staffId), eq(auditLog.action, 'child.read'))).orderBy(desc(auditLog.id)).limit(1);
         expect(read, said).toBeDefined();
+        break;
+      }
+      case 'report-action':
+      case 'report-followup':
+      case 'report-close': {
+        const kind = ({ 'report-action': 'action', 'report-followup': 'followup', 'report-close': 'closed' } as Record<string, string>)[flow]!;
+        const steps = await database.db.select().from(reportEvents).where(and(eq(reportEvents.reportId, preset!), eq(reportEvents.kind, kind), eq(reportEvents.staffId, staffId)));
+        expect(steps, said).toHaveLength(1);
         break;
       }
       default:

@@ -3,10 +3,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Database } from '../../src/db/client.js';
 import { auditLog, reportEvents, reports, visitEscalations } from '../../src/db/schema.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
-import { handleReportAction } from '../../src/scheduler/reports.js';
+import { richToPlain } from '../../src/bot/message.js';
+import { testCore } from '../support/core.js';
 import { escalationListFor } from '../../src/scheduler/visitEscalation.js';
 import { databaseTargets } from '../support/db.js';
-import { channelsOf, Clock, logger, outboxRows, RecordingChannel, resetDatabase, sh, testConfig, TZ, V1, V3, type World } from './fixture.js';
+import { channelsOf, Clock, logger, outboxRows, RecordingChannel, resetDatabase, sh, testConfig, V1, V3, type World } from './fixture.js';
 import { seedWorld } from './fixture.js';
 
 const MINUTE = 60_000;
@@ -34,6 +35,14 @@ describe.each(databaseTargets())('escalation ladders on $name', (target) => {
   afterEach(async () => {
     await scheduler.stop();
   });
+
+  /** A report button pressed by a staff member from their local account, through the real core. */
+  const press = async (who: number, data: string, now: Date) => {
+    const account = Object.entries(world.ids).find(([, id]) => id === who)![0];
+    const core = testCore(database.db, { clock: () => now, config: testConfig() });
+    const outcome = await core.handle({ channel: 'local', id: `${account}:${now.getTime()}:${data}`, userId: account, chatId: account, event: { kind: 'button', data } });
+    return { ...outcome, text: outcome.replies.map((m) => richToPlain(m.text)).join('\n') };
+  };
 
   const deliverAll = async () => {
     await scheduler.sender.runOnce();
@@ -95,7 +104,7 @@ describe.each(databaseTargets())('escalation ladders on $name', (target) => {
     clock.set(at(30));
     await deliverAll();
     expect(local.to('county')).toHaveLength(1);
-    expect(local.to('county')[0]!.text).toContain('（未确认，第1次上报）');
+    expect(local.to('county')[0]!.text).toContain('无人受理，已上报第1级');
     expect(local.to('county')[0]!.message.buttons!.flat().map((b) => b.data)).toEqual([`r.ack.${id}`, `r.open.${id}`]);
     // Ticks within the same period change nothing, on this instance or any.
     await scheduler.tick(at(31));
@@ -111,54 +120,51 @@ describe.each(databaseTargets())('escalation ladders on $name', (target) => {
     clock.set(at(90));
     await deliverAll();
     expect(local.to('admin')).toHaveLength(2);
-    expect(local.to('admin')[1]!.text).toContain('已提交 90 分钟仍无人确认，请立即处理');
+    expect(local.to('admin')[1]!.text).toContain('已提交 90 分钟仍无人受理，请立即处理');
     const [r] = await database.db.select().from(reports).where(eq(reports.id, id));
     expect(r!.escalationLevel).toBe(2);
 
     // The township supervisor acknowledges; everyone alerted and the reporter hear of it; no more escalation.
-    const east = await world.actor(world.ids.east);
-    const ctx = { tz: TZ, defaultLocale: 'zh-CN', now: at(95), channel: 'local' };
-    const acked = await handleReportAction(database.db, east, `r.ack.${id}`, ctx);
-    expect(acked.toast).toBe('已确认');
+    const acked = await press(world.ids.east, `r.ack.${id}`, at(95));
+    expect(acked.toast).toBe('已受理');
     const [after] = await database.db.select().from(reports).where(eq(reports.id, id));
     expect(after!.status).toBe('acknowledged');
     expect(after!.acknowledgedBy).toBe(world.ids.east);
     clock.set(at(95));
     await deliverAll();
-    expect(local.to('county').at(-1)!.text).toContain('已由 赵督导员 确认');
-    expect(local.to('admin').at(-1)!.text).toContain('已由 赵督导员 确认');
-    expect(local.to('li').at(-1)!.text).toContain('已由督导员确认收到');
+    expect(local.to('county').at(-1)!.text).toContain('已由 赵督导员 受理');
+    expect(local.to('admin').at(-1)!.text).toContain('已由 赵督导员 受理');
+    expect(local.to('li').at(-1)!.text).toContain('您提交的报告 BG-');
     expect(local.to('li').at(-1)!.text).not.toContain('赵督导员');
     await scheduler.tick(at(200));
     const kinds = (await database.db.select().from(reportEvents).orderBy(asc(reportEvents.id))).map((e) => e.kind);
     expect(kinds).toEqual(['escalated', 'escalated', 'escalated', 'acknowledged']);
 
     // A second press, by anyone, says who took it.
-    const again = await handleReportAction(database.db, await world.actor(world.ids.county), `r.ack.${id}`, ctx);
-    expect(again.replies[0]!.text[0]!.text).toContain('已由 赵督导员 于');
+    const again = await press(world.ids.county, `r.ack.${id}`, at(96));
+    expect(again.text).toContain('已由 赵督导员 于');
   });
 
   it('only handlers may acknowledge or open a report; the reporter is named to handlers only', async () => {
     const id = await world.addReport({ area: V1, reporter: world.ids.li, at: sh('2026-11-23T09:00:00') });
-    const ctx = { tz: TZ, defaultLocale: 'zh-CN', now: sh('2026-11-23T09:10:00'), channel: 'local' };
+    const now = sh('2026-11-23T09:10:00');
     for (const who of [world.ids.li, world.ids.wang, world.ids.west]) {
-      const a = await handleReportAction(database.db, await world.actor(who), `r.ack.${id}`, ctx);
-      expect(a.replies[0]!.text[0]!.text).toMatch(/您无权处理这份报告|not a handler/);
-      const o = await handleReportAction(database.db, await world.actor(who), `r.open.${id}`, ctx);
+      const a = await press(who, `r.ack.${id}`, now);
+      expect(a.text).toMatch(/^(找不到这份报告，或您无权处理。|Report not found, or not yours to handle\.)$/);
+      const o = await press(who, `r.open.${id}`, now);
       expect(JSON.stringify(o.replies)).not.toContain('李主任');
     }
     const [r] = await database.db.select().from(reports).where(eq(reports.id, id));
     expect(r!.status).toBe('open');
-    const opened = await handleReportAction(database.db, await world.actor(world.ids.county), `r.open.${id}`, ctx);
-    const text = opened.replies[0]!.text.map((s) => s.text).join('');
-    expect(text).toContain('报告人：李主任（仅处理人员可见）');
+    const { text } = await press(world.ids.county, `r.open.${id}`, now);
+    expect(text).toContain('报告人：李主任（仅处理人可见）');
     expect(text).toContain('长期无人照料');
     const reads = await database.db.select().from(auditLog).where(eq(auditLog.action, 'report.read'));
     expect(reads.map((x) => x.actorStaffId)).toEqual([world.ids.county]);
     expect(await database.db.select().from(auditLog).where(eq(auditLog.action, 'report.denied'))).toHaveLength(6);
     for (const forged of ['r.ack.', 'r.ack.1x', 'r.open.99999', 'r.ack.-1']) {
-      const a = await handleReportAction(database.db, await world.actor(world.ids.admin), forged, ctx);
-      expect(a.toast ?? a.replies[0]!.text[0]!.text).toMatch(/按钮已失效|找不到这份报告/);
+      const a = await press(world.ids.admin, forged, now);
+      expect(a.text).toBe('找不到这份报告，或您无权处理。');
     }
   });
 

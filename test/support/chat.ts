@@ -4,6 +4,8 @@ import type { BotCore } from '../../src/bot/core.js';
 import type { Inbound } from '../../src/bot/inbound.js';
 import { richToPlain, type OutMessage } from '../../src/bot/message.js';
 import type { Outcome } from '../../src/bot/outcome.js';
+import type { Db } from '../../src/db/client.js';
+import { takeInbox } from './inbox.js';
 import type { ChatDriver, Rendered } from './transcript.js';
 import type { DemoWorld } from './world.js';
 
@@ -19,6 +21,7 @@ export class CoreDriver implements ChatDriver {
   constructor(
     private readonly core: BotCore,
     private readonly world: DemoWorld,
+    private readonly db: Db,
   ) {}
 
   userOf(speaker: string): string {
@@ -39,6 +42,12 @@ export class CoreDriver implements ChatDriver {
   async say(speaker: string, text: string): Promise<Rendered[]> {
     const outcome = await this.send(speaker, { kind: 'text', text });
     return outcome.replies.map(render);
+  }
+
+  async inbox(speaker: string): Promise<Rendered[]> {
+    const arrived = (await takeInbox(this.db, this.world.staffId(speaker))).map((r) => r.message);
+    this.shown.set(speaker, [...(this.shown.get(speaker) ?? []), ...arrived]);
+    return arrived.map(render);
   }
 
   /** The data of the newest button whose label contains `label`. */

@@ -4,10 +4,11 @@ import { BotCore } from '../../src/bot/core.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
 import { defaultFlows } from '../../src/flows/registry.js';
+import { registerReportButtons } from '../../src/flows/reportButtons.js';
 import { createLogger } from '../../src/logger.js';
 
 export function testCore(db: Db, options: { clock?: () => Date; config?: Config } = {}): BotCore {
-  return new BotCore({
+  const core = new BotCore({
     db,
     config: options.config ?? loadConfig({}),
     logger: createLogger('silent'),
@@ -15,4 +16,6 @@ export function testCore(db: Db, options: { clock?: () => Date; config?: Config 
     clock: options.clock,
     rateLimit: { burst: 1e6, perSecond: 1e6 },
   });
+  registerReportButtons(core);
+  return core;
 }

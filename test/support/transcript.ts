@@ -7,11 +7,16 @@
 //   > [今天]                       the user presses the newest button whose label contains 今天
 //   < 走访日期                     some bot message since the last action contains this text
 //   <! 13800001000                 no bot message since the last action contains this text
+//   inbox                          the speaker reads what reached them since they last looked (alerts, notices)
+//   wait 31m                       time passes (m or h); the scheduler escalates unacknowledged reports
 //   ? select count(*) from visits  a SQL query whose first column of the first row …
 //   = 1                            … must read exactly this
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
+import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
+import { escalateReports } from '../../src/scheduler/reports.js';
+import type { TestClock } from './world.js';
 
 export interface Rendered {
   text: string;
@@ -21,12 +26,16 @@ export interface Rendered {
 export interface ChatDriver {
   say(speaker: string, text: string): Promise<Rendered[]>;
   press(speaker: string, label: string): Promise<Rendered[]>;
+  /** Delivers the speaker's outbox messages to their chat and returns them as shown. */
+  inbox(speaker: string): Promise<Rendered[]>;
 }
 
 export type Turn =
   | { kind: 'as'; speaker: string; line: number }
   | { kind: 'say'; text: string; line: number }
   | { kind: 'press'; label: string; line: number }
+  | { kind: 'inbox'; line: number }
+  | { kind: 'wait'; ms: number; line: number }
   | { kind: 'expect'; text: string; line: number }
   | { kind: 'absent'; text: string; line: number }
   | { kind: 'query'; sql: string; expected: string; line: number };
@@ -38,7 +47,10 @@ export function parseTranscript(source: string): Turn[] {
     const raw = lines[i]!.trimEnd();
     const line = i + 1;
     if (raw.trim() === '' || raw.startsWith('#')) continue;
-    if (raw.startsWith('as ')) turns.push({ kind: 'as', speaker: raw.slice(3).trim(), line });
+    const wait = /^wait (\d+)([mh])$/.exec(raw);
+    if (raw === 'inbox') turns.push({ kind: 'inbox', line });
+    else if (wait) turns.push({ kind: 'wait', ms: Number(wait[1]) * (wait[2] === 'h' ? 3_600_000 : 60_000), line });
+    else if (raw.startsWith('as ')) turns.push({ kind: 'as', speaker: raw.slice(3).trim(), line });
     else if (raw.startsWith('> [') && raw.endsWith(']')) turns.push({ kind: 'press', label: raw.slice(3, -1), line });
     else if (raw === '>') turns.push({ kind: 'say', text: '', line });
     else if (raw.startsWith('> ')) turns.push({ kind: 'say', text: raw.slice(2), line });
@@ -62,7 +74,7 @@ const show = (messages: Rendered[]) =>
   messages.map((m) => `  | ${m.text.replace(/\n/g, '\n  | ')}${m.buttons.length ? `\n  | ${m.buttons.map((b) => `[${b}]`).join(' ')}` : ''}`).join('\n');
 
 /** Runs the turns; throws with the line number and what the bot said when a turn does not hold. */
-export async function runTranscript(turns: Turn[], driver: ChatDriver, db: Db): Promise<void> {
+export async function runTranscript(turns: Turn[], driver: ChatDriver, db: Db, clock?: TestClock): Promise<void> {
   let speaker = '';
   let since: Rendered[] = [];
   for (const turn of turns) {
@@ -75,6 +87,15 @@ export async function runTranscript(turns: Turn[], driver: ChatDriver, db: Db): 
         break;
       case 'press':
         since = await driver.press(speaker, turn.label);
+        break;
+      case 'inbox':
+        since = await driver.inbox(speaker);
+        break;
+      case 'wait':
+        if (!clock) throw new Error(`line ${turn.line}: this run has no clock to advance`);
+        clock.advance(turn.ms);
+        await escalateReports(db, loadConfig({}), clock.now());
+        since = [];
         break;
       case 'expect':
         if (!since.some((m) => m.text.includes(turn.text) || m.buttons.some((b) => b.includes(turn.text)))) {

@@ -8,6 +8,7 @@ import type { Message, Update, User } from 'grammy/types';
 import type { Db } from '../../src/db/client.js';
 import { createInvite } from '../../src/db/invites.js';
 import { staff } from '../../src/db/schema.js';
+import { takeInbox } from '../support/inbox.js';
 import type { ChatDriver, Rendered } from '../support/transcript.js';
 import type { DemoWorld } from '../support/world.js';
 import type { TelegramRig } from './harness.js';
@@ -69,6 +70,16 @@ export class TelegramDriver implements ChatDriver {
       .filter((t): t is string => typeof t === 'string')
       .map((text) => ({ text, buttons: [] }));
     return [...resolved, ...said, ...toast];
+  }
+
+  async inbox(speaker: string): Promise<Rendered[]> {
+    const user = await this.user(speaker);
+    const before = this.rig.fake.sentTo(user.id).length;
+    for (const { id, message } of await takeInbox(this.db, this.world.staffId(speaker))) {
+      const result = await this.rig.channel.deliver(String(user.id), message, `outbox-${id}`);
+      if (!result.ok) throw new Error(`delivering outbox ${id} failed: ${result.error}`);
+    }
+    return this.rig.fake.sentTo(user.id).slice(before).map(render);
   }
 
   /** Delivers one update (twice in webhook mode) and returns the new messages the bot sent to the user. */

@@ -51,7 +51,7 @@ describe.each(oneTarget())('Telegram transcripts on $name', (target) => {
     const core = testCore(database.db, { clock: clock.now });
     rig = await startRig({ mode, core, db: database.db });
     const driver = new TelegramDriver(rig, world, database.db, clock.now);
-    await runTranscript(loadTranscript(dir + file), driver, database.db);
+    await runTranscript(loadTranscript(dir + file), driver, database.db, clock);
     if (mode === 'webhook') roundTrips.push(...driver.roundTripsMs);
   }
 

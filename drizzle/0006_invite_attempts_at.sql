@@ -1,0 +1,1 @@
+CREATE INDEX "invite_attempts_at_idx" ON "invite_attempts" USING btree ("at");

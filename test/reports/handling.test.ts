@@ -1,0 +1,134 @@
+// A report after filing, through the real core and scheduler: every alert (first, escalated, repeated, stalled)
+// carries the same facts; the ladder stops at acknowledgement and restarts after 24 h without action; a follow-up
+// visit reaches the caseworker's reminders.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BotCore } from '../../src/bot/core.js';
+import { richToPlain } from '../../src/bot/message.js';
+import type { Database } from '../../src/db/client.js';
+import { alertReportHandlers } from '../../src/flows/reportAlert.js';
+import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
+import { testCore } from '../support/core.js';
+import { databaseTargets } from '../support/db.js';
+import { channelsOf, Clock, logger, RecordingChannel, resetDatabase, seedWorld, sh, testConfig, V1, type World } from '../scheduler/fixture.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+describe.each(databaseTargets())('handling a report on $name', (target) => {
+  let database: Database;
+  let world: World;
+  let clock: Clock;
+  let local: RecordingChannel;
+  let scheduler: Scheduler;
+  let core: BotCore;
+
+  beforeAll(async () => {
+    database = await target.open();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(database.db);
+    world = await seedWorld(database.db);
+    clock = new Clock(sh('2026-11-23T10:00:00'));
+    local = new RecordingChannel('local');
+    scheduler = createScheduler({ db: database.db, config: testConfig(), logger, channels: channelsOf(local), clock: clock.now });
+    core = testCore(database.db, { clock: clock.now, config: testConfig() });
+  });
+  afterEach(async () => {
+    await scheduler.stop();
+  });
+
+  /** Runs the scheduler's minute at `at` and delivers what it queued. */
+  const minute = async (at: Date) => {
+    clock.set(at);
+    await scheduler.tick(at);
+    await scheduler.sender.runOnce();
+  };
+  /** A staff member's local account presses a button or types, as the local chat does. */
+  const act = async (who: string, event: { kind: 'button'; data: string } | { kind: 'text'; text: string }) => {
+    const outcome = await core.handle({ channel: 'local', id: `${who}:${clock.now().getTime()}:${Math.random()}`, userId: who, chatId: who, event });
+    return outcome.replies.map((m) => richToPlain(m.text)).join('\n');
+  };
+
+  it('first, escalated and repeated alerts carry the same facts, the reporter included; only the reason line differs', async () => {
+    const filed = clock.now();
+    const child = await world.addChild({ name: '刘小妹', area: V1, due: '2026-12-20', caseworker: world.ids.li });
+    const id = await world.addReport({ area: V1, reporter: world.ids.li, at: filed, child });
+    await database.db.transaction((tx) => alertReportHandlers(tx, id, 0, filed, testConfig()));
+    await minute(filed);
+    await minute(new Date(filed.getTime() + 30 * MINUTE));
+    await minute(new Date(filed.getTime() + 60 * MINUTE));
+    await minute(new Date(filed.getTime() + 90 * MINUTE));
+    const first = local.to('east')[0]!.text;
+    const escalated = local.to('county')[0]!.text;
+    const [toAdmins, repeated] = local.to('admin').map((d) => d.text);
+    const facts = (text: string) => text.split('\n').filter((line) => !line.startsWith('⏫'));
+    expect(escalated).toContain('⏫ 无人受理，已上报第1级');
+    expect(toAdmins).toContain('⏫ 无人受理，已上报第2级');
+    expect(repeated).toContain('⏫ 已提交 90 分钟仍无人受理，请立即处理');
+    for (const again of [escalated, toAdmins!, repeated!]) expect(facts(again)).toEqual(facts(first));
+    expect(facts(first)).toEqual([
+      '🚨 强制报告 BG-2026-000001',
+      '⚠️ 儿童处于紧急危险',
+      '儿童：刘小妹（红旗村）',
+      '情形：被遗弃/长期无人照料',
+      '时间：今天上午；地点：村口',
+      '已报警 J-001',
+      '状态：已提交，待受理',
+      '提交时间：11月23日 10:00',
+      '报告人：李主任（仅处理人可见）',
+    ]);
+    // The same buttons on every alert.
+    const buttons = new Set([local.to('east')[0]!, local.to('county')[0]!, ...local.to('admin')].map((d) => JSON.stringify(d.message.buttons)));
+    expect(buttons.size).toBe(1);
+  });
+
+  it('acknowledging stops the ladder; an acknowledged report left without action for 24 h climbs again, once a day', async () => {
+    const filed = clock.now();
+    const id = await world.addReport({ area: V1, reporter: world.ids.li, at: filed });
+    clock.set(new Date(filed.getTime() + 10 * MINUTE));
+    expect(await act('east', { kind: 'button', data: `r.ack.${id}` })).toContain('您已受理报告 BG-2026-000001');
+    await minute(new Date(filed.getTime() + 40 * MINUTE));
+    await minute(new Date(filed.getTime() + 10 * MINUTE + 24 * HOUR - MINUTE));
+    expect(local.to('county')).toHaveLength(0);
+    await minute(new Date(filed.getTime() + 10 * MINUTE + 24 * HOUR));
+    expect(local.to('county')).toHaveLength(1);
+    const stalled = local.to('county')[0]!;
+    expect(stalled.text).toContain('⏫ 已受理但 24 小时无处置记录，已上报');
+    expect(stalled.text).toContain('状态：已受理');
+    expect(stalled.message.buttons!.flat().map((b) => b.data)).toEqual([`r.open.${id}`]);
+    // Nothing more the next minute, nor within the next day.
+    await minute(new Date(filed.getTime() + 11 * MINUTE + 24 * HOUR));
+    await minute(new Date(filed.getTime() + 9 * MINUTE + 48 * HOUR));
+    expect(local.to('county')).toHaveLength(1);
+    expect(local.to('admin')).toHaveLength(0);
+    // An action recorded resets the clock: the next day passes quietly.
+    clock.set(new Date(filed.getTime() + 30 * HOUR));
+    expect(await act('county', { kind: 'button', data: `r.act.${id}` })).toContain('采取了什么处置措施');
+    expect(await act('county', { kind: 'text', text: '就医' })).toContain('补充说明');
+    expect(await act('county', { kind: 'text', text: '县医院' })).toContain('已记录：就医');
+    await minute(new Date(filed.getTime() + 53 * HOUR));
+    expect(local.to('admin')).toHaveLength(0);
+    await minute(new Date(filed.getTime() + 54 * HOUR + MINUTE));
+    expect(local.to('admin')).toHaveLength(1);
+    expect(local.to('admin')[0]!.text).toContain('已受理但 24 小时无处置记录');
+  });
+
+  it('a follow-up visit set on a report appears in the caseworker’s reminders on its day', async () => {
+    const child = await world.addChild({ name: '刘小妹', area: V1, due: '2026-12-20', caseworker: world.ids.li });
+    const id = await world.addReport({ area: V1, reporter: world.ids.wang, at: clock.now(), child });
+    expect(await act('east', { kind: 'button', data: `r.fu.${id}` })).toContain('几天内由儿童主任回访刘小妹');
+    expect(await act('east', { kind: 'text', text: '3天' })).toContain('已安排回访：刘小妹，11月26日前（已提醒李主任）');
+    await minute(sh('2026-11-23T10:01:00'));
+    expect(local.to('li').map((d) => d.text)).toContain('📅 督导员请您在11月26日前回访刘小妹。');
+    await minute(sh('2026-11-25T09:00:00'));
+    expect(local.to('li').some((d) => d.text.includes('走访提醒'))).toBe(false);
+    await minute(sh('2026-11-26T09:00:00'));
+    const reminder = local.to('li').find((d) => d.text.includes('走访提醒'));
+    expect(reminder?.text).toContain('刘小妹（红旗村）· 今天到期');
+    // The reporter (another caseworker) hears that it was acted on — not who acted, nor what about the child.
+    expect(local.to('wang').map((d) => d.text)).toEqual(['✅ 您提交的报告 BG-2026-000001 已受理（11月23日 10:00），督导员正在处理。']);
+  });
+});
