@@ -135,6 +135,8 @@ export interface Flow {
   commit(ctx: FlowContext, answers: Answers): Promise<OutMessage[]>;
   /** A line for the user when the draft is discarded or expires, saying what stays behind (an urgent report does). */
   leftBehind?(locale: Locale, answers: Answers): string | undefined;
+  /** What to say instead of starting, when there is nothing to do (nothing awaiting approval): no draft is opened. */
+  nothingToDo?(ctx: FlowContext): Promise<OutMessage[] | undefined>;
   /** Roles allowed to start it. */
   roles?: readonly Actor['role'][];
 }
