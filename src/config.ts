@@ -32,6 +32,7 @@ const envSchema = z.object({
   LOCAL_CHAT_ORIGIN: optionalText.pipe(z.url({ protocol: /^https$/ }).optional()),
   SEED_DEMO: flag.optional(),
   DIGEST_CHARTS: flag.default(true),
+  CHROMIUM_PATH: z.string().trim().min(1).default('/usr/bin/chromium'),
   CHART_FONT: z.string().trim().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ADMIN_TOKEN: optionalText,

@@ -1,6 +1,6 @@
 // One-time invite codes: stored hashed, expiring, and guarded against guessing (attempts are throttled and audited).
 import { createHash, randomInt } from 'node:crypto';
-import { and, count, eq, gte, isNull } from 'drizzle-orm';
+import { and, count, eq, gt, gte, isNull } from 'drizzle-orm';
 import { audit } from './audit.js';
 import type { Conn } from './client.js';
 import { channelIdentities, inviteAttempts, invites, staff, type ChannelName, type Role } from './schema.js';
@@ -42,8 +42,22 @@ export interface NewInvite {
   validDays?: number;
 }
 
-/** Creates an invite and returns the plain code (shown once; only its hash is stored). */
-export async function createInvite(conn: Conn, input: NewInvite): Promise<{ code: string; expiresAt: Date }> {
+/** Revokes the person's codes that are still usable; returns how many. */
+export async function revokeInvites(conn: Conn, staffId: number, now: Date): Promise<number> {
+  const revoked = await conn
+    .update(invites)
+    .set({ revokedAt: now })
+    .where(and(eq(invites.staffId, staffId), isNull(invites.usedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)))
+    .returning({ id: invites.id });
+  return revoked.length;
+}
+
+/**
+ * Creates an invite and returns the plain code (shown once; only its hash is stored). A new code for a known person
+ * revokes their earlier unused ones: only the latest sheet or message works.
+ */
+export async function createInvite(conn: Conn, input: NewInvite): Promise<{ code: string; expiresAt: Date; revoked: number }> {
+  const revoked = input.staffId === undefined ? 0 : await revokeInvites(conn, input.staffId, input.now);
   const code = Array.from({ length: CODE_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
   const expiresAt = new Date(input.now.getTime() + (input.validDays ?? 7) * 86_400_000);
   await conn.insert(invites).values({
@@ -55,7 +69,7 @@ export async function createInvite(conn: Conn, input: NewInvite): Promise<{ code
     createdBy: input.createdBy ?? null,
     expiresAt,
   });
-  return { code, expiresAt };
+  return { code, expiresAt, revoked };
 }
 
 export type RedeemResult =
@@ -95,10 +109,11 @@ export async function redeemInvite(conn: Conn, r: Redemption): Promise<RedeemRes
     return { ok: false, reason: 'throttled' };
   }
   const [invite] = await conn.select().from(invites).where(eq(invites.codeHash, hashInviteCode(r.code))).for('update');
-  const failure = !invite ? 'invalid' : invite.usedAt ? 'used' : invite.expiresAt <= r.now ? 'expired' : undefined;
+  // A revoked code answers like an unknown one: whoever holds the old sheet learns nothing from it.
+  const failure = !invite || invite.revokedAt ? 'invalid' : invite.usedAt ? 'used' : invite.expiresAt <= r.now ? 'expired' : undefined;
   await conn.insert(inviteAttempts).values({ channel: r.channel, externalId: guesser, at: r.now, success: !failure });
   if (failure || !invite) {
-    await audit(conn, { actorStaffId: null, channel: r.channel, action: 'invite.failed', detail: { externalId: r.externalId, reason: failure }, at: r.now });
+    await audit(conn, { actorStaffId: null, channel: r.channel, action: 'invite.failed', detail: { externalId: r.externalId, reason: invite?.revokedAt ? 'revoked' : failure }, at: r.now });
     return { ok: false, reason: failure ?? 'invalid' };
   }
   let staffId = invite.staffId;

@@ -82,6 +82,8 @@ export const invites = pgTable('invites', {
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   usedAt: timestamp('used_at', { withTimezone: true }),
   usedByStaffId: integer('used_by_staff_id').references(() => staff.id),
+  /** Set when the administrator revokes the code or issues the same person a new one. */
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
 });
 
 /** Each invite-code attempt by an unbound account, for throttling guesses. */
@@ -214,7 +216,11 @@ export const reports = pgTable(
     areaCode: text('area_code').notNull().references(() => areas.code),
     situations: text('situations').array().notNull(),
     observed: text('observed').notNull(),
+    /** As typed-and-read, in the deployment's default language (kept for exports); the moment is `occurredAt`. */
     occurredWhen: text('occurred_when').notNull(),
+    /** When it happened or was found, in the deployment's zone; how precisely is `occurredPrecision`. */
+    occurredAt: timestamp('occurred_at', { withTimezone: true }),
+    occurredPrecision: text('occurred_precision').$type<OccurredPrecision>(),
     occurredWhere: text('occurred_where').notNull(),
     immediateDanger: boolean('immediate_danger').notNull(),
     policeTold: boolean('police_told').notNull(),
@@ -230,6 +236,26 @@ export const reports = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('reports_area_idx').on(t.areaCode, t.status), index('reports_child_idx').on(t.childId)],
+);
+
+/** How precisely a report's moment is known: the day, a part of it (上午/下午/晚上), or the minute. */
+export type OccurredPrecision = 'day' | 'morning' | 'afternoon' | 'evening' | 'minute';
+
+/** A child's risk level over time, with why: a report filed (report_id), a visit (visit_id), a supervisor. */
+export const riskChanges = pgTable(
+  'risk_changes',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    childId: integer('child_id').notNull().references(() => children.id),
+    from: text('from').$type<RiskLevel>().notNull(),
+    to: text('to').$type<RiskLevel>().notNull(),
+    reason: text('reason').notNull(),
+    reportId: integer('report_id').references(() => reports.id),
+    visitId: integer('visit_id').references(() => visits.id),
+    staffId: integer('staff_id').references(() => staff.id),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('risk_changes_child_idx').on(t.childId, t.at)],
 );
 
 /** A report's status history: filed, alerted, acknowledged, escalated, closed. */

@@ -8,6 +8,7 @@ import { audit } from '../db/audit.js';
 import type { ChildRow } from '../db/children.js';
 import type { Recipient } from '../db/recipients.js';
 import { nextRef } from '../db/refs.js';
+import { raiseRisk } from '../db/risk.js';
 import { reportEvents, reports } from '../db/schema.js';
 import { yearOf } from '../domain/dates.js';
 import { chosenChild } from './childInfo.js';
@@ -78,6 +79,7 @@ export async function openUrgentReport(value: unknown, ctx: FlowContext, answers
   const reportId = row!.id;
   await ctx.tx.insert(reportEvents).values({ reportId, kind: 'opened', staffId: ctx.actor.staffId, detail: { immediateDanger: true }, at: ctx.now });
   await audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'report.open', childId: fields.childId, reportId, detail: { ref }, at: ctx.now });
+  await raiseRiskFor(ctx, fields, reportId);
   await alertReportHandlers(ctx.tx, reportId, 0, ctx.now, ctx.config, { kind: 'preliminary' });
   return { reportId, reportRef: ref };
 }
@@ -86,10 +88,13 @@ export async function openUrgentReport(value: unknown, ctx: FlowContext, answers
 export async function keepDraftCurrent(_value: unknown, ctx: FlowContext, answers: Answers): Promise<Answers> {
   const reportId = reportIdOf(answers);
   if (reportId === undefined) return {};
-  await ctx.tx
+  const fields = columns(ctx, await knownSoFar(ctx, answers));
+  const updated = await ctx.tx
     .update(reports)
-    .set(columns(ctx, await knownSoFar(ctx, answers)))
-    .where(and(eq(reports.id, reportId), eq(reports.reporterStaffId, ctx.actor.staffId), eq(reports.status, 'draft')));
+    .set(fields)
+    .where(and(eq(reports.id, reportId), eq(reports.reporterStaffId, ctx.actor.staffId), eq(reports.status, 'draft')))
+    .returning({ id: reports.id });
+  if (updated.length) await raiseRiskFor(ctx, fields, reportId);
   return {};
 }
 
@@ -109,6 +114,7 @@ export async function fileReport(ctx: FlowContext, answers: Answers, fields: Rep
       .returning({ ref: reports.ref, level: reports.escalationLevel });
     if (row) {
       await recordFiled(ctx, draftId, values.childId, row.ref);
+      await raiseRiskFor(ctx, values, draftId);
       const handlers: Recipient[] = [];
       for (let level = 0; level <= row.level; level++) {
         handlers.push(...(await alertReportHandlers(ctx.tx, draftId, level, ctx.now, ctx.config, { kind: 'followUp' })));
@@ -122,6 +128,7 @@ export async function fileReport(ctx: FlowContext, answers: Answers, fields: Rep
     .values({ ref, ...values, reporterStaffId: ctx.actor.staffId, channel: ctx.channel, createdAt: ctx.now })
     .returning({ id: reports.id });
   await recordFiled(ctx, row!.id, values.childId, ref);
+  await raiseRiskFor(ctx, values, row!.id);
   const handlers = await alertReportHandlers(ctx.tx, row!.id, 0, ctx.now, ctx.config);
   return { reportId: row!.id, ref, handlers };
 }
@@ -129,6 +136,12 @@ export async function fileReport(ctx: FlowContext, answers: Answers, fields: Rep
 async function recordFiled(ctx: FlowContext, reportId: number, childId: number | null, ref: string): Promise<void> {
   await ctx.tx.insert(reportEvents).values({ reportId, kind: 'filed', staffId: ctx.actor.staffId, at: ctx.now });
   await audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'report.create', childId, reportId, detail: { ref }, at: ctx.now });
+}
+
+/** Risk follows the report: a child reported is at least orange, red when in immediate danger. */
+async function raiseRiskFor(ctx: FlowContext, fields: { childId: number | null; immediateDanger: boolean }, reportId: number): Promise<void> {
+  if (fields.childId === null) return;
+  await raiseRisk(ctx.tx, { childId: fields.childId, atLeast: fields.immediateDanger ? 'red' : 'orange', reason: 'report', reportId, staffId: ctx.actor.staffId, at: ctx.now });
 }
 
 function uniqueRecipients(list: Recipient[]): Recipient[] {

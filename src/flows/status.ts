@@ -2,15 +2,29 @@
 import { bold, message, rich, type Rich } from '../bot/message.js';
 import { audit } from '../db/audit.js';
 import { childFile } from '../db/children.js';
+import { lastRiskChange } from '../db/risk.js';
 import { dimensions } from '../domain/categories.js';
-import { ageOn, formatDay } from '../domain/dates.js';
+import { ageOn, formatDay, todayIn } from '../domain/dates.js';
 import { maskPhone } from '../domain/mask.js';
 import { overdueDays } from '../domain/visitPolicy.js';
 import { coreText } from '../i18n/core.js';
 import { categoryNames, dimensionNames, levelNames, nameOf, riskNames, sexNames } from '../i18n/domain.js';
 import { flowText } from '../i18n/flows.js';
+import { reportFilingText } from '../i18n/sections/reportFiling.js';
+import { reportText } from '../i18n/sections/reports.js';
 import { chosenChild } from './childInfo.js';
-import type { Flow } from './types.js';
+import type { Flow, FlowContext } from './types.js';
+
+/** Why the level is what it is, when a report raised it: " （强制报告 BG-2026-000001 上调，11月23日）". */
+async function riskReason(ctx: FlowContext, childId: number): Promise<string> {
+  const last = await lastRiskChange(ctx.tx, childId);
+  if (!last?.reportRef) return '';
+  const date = formatDay(todayIn(ctx.config.TZ_NAME, last.at), ctx.locale, ctx);
+  const from = nameOf(riskNames, ctx.locale, last.from);
+  // As with the open reports below: a caseworker is not shown the reference of a report someone else filed.
+  if (ctx.actor.role === 'caseworker' && last.reporterStaffId !== ctx.actor.staffId) return reportText(ctx.locale, 'card.raisedByReport', { date, from });
+  return reportFilingText(ctx.locale, 'risk.raisedByReport', { ref: last.reportRef, date, from });
+}
 
 export const statusFlow: Flow = {
   name: 'status',
@@ -31,7 +45,7 @@ export const statusFlow: Flow = {
     ].filter(Boolean);
     text.push(...rich(`  ${facts.join(' · ')}`, child.status === 'pending' ? ` · ${t('status.pending')}` : ''));
     if (child.categories.length) text.push(...rich('\n', t('status.categories'), child.categories.map((c) => nameOf(categoryNames, ctx.locale, c)).join('、')));
-    text.push(...rich('\n', t('status.risk'), nameOf(riskNames, ctx.locale, child.riskLevel)));
+    text.push(...rich('\n', t('status.risk'), nameOf(riskNames, ctx.locale, child.riskLevel), await riskReason(ctx, child.id)));
     if (child.guardianName) {
       text.push(...rich('\n', t('status.guardian'), child.guardianName, child.guardianRelation ? `（${child.guardianRelation}）` : '', child.guardianPhone ? ` ${maskPhone(child.guardianPhone)}` : ''));
     }
@@ -49,7 +63,12 @@ export const statusFlow: Flow = {
       if (late > 0) text.push(...rich(' ', bold(t('status.overdue', { n: late }))));
     }
     if (file.openReports.length) {
-      text.push(...rich('\n', t('status.openReports'), file.openReports.map((r) => `${r.ref}（${t(r.status === 'open' ? 'status.reportOpen' : 'status.reportAcked')}）`).join('、')));
+      // A report's reference leads to its reporter: a caseworker sees those they filed, and only a count of the rest.
+      const own = ctx.actor.role === 'caseworker' ? file.openReports.filter((r) => r.reporterStaffId === ctx.actor.staffId) : file.openReports;
+      const shown = own.map((r) => `${r.ref}（${reportText(ctx.locale, `status.${r.status}`)}）`);
+      const others = file.openReports.length - own.length;
+      if (others > 0) shown.push(reportText(ctx.locale, 'card.othersOpen', { n: others }));
+      text.push(...rich('\n', t('status.openReports'), shown.join('、')));
     }
     const buttons = child.status === 'active'
       ? [[{ label: coreText(ctx.locale, 'status.startVisit'), data: `v.start.${child.id}` }, { label: coreText(ctx.locale, 'status.startReport'), data: `r.start.${child.id}` }]]

@@ -1,6 +1,8 @@
 // Runs admin commands in-process against a test database, capturing what the administrator would read, with
 // files in a temporary directory.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -73,4 +75,18 @@ export async function addStaff(db: Db, name: string, role: Role, areaCode: strin
 export async function areaPath(db: Db, code: string): Promise<string> {
   const [row] = await db.select({ path: areas.path }).from(areas).where(eq(areas.code, code));
   return row!.path;
+}
+
+/** A stand-in for the Telegram Bot API on loopback: answers getMe like the real one. */
+export async function fakeBotApi(): Promise<{ root: string; calls: string[]; close(): Promise<void> }> {
+  const calls: string[] = [];
+  const server: Server = createServer((req, res) => {
+    calls.push(req.url ?? '');
+    res.setHeader('content-type', 'application/json');
+    if (req.url?.endsWith('/getMe')) res.end(JSON.stringify({ ok: true, result: { id: 42, is_bot: true, first_name: 'Caseworker', username: 'county_caseworker_bot' } }));
+    else res.end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { root: `http://127.0.0.1:${port}`, calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorForIdentity } from '../../src/db/actor.js';
@@ -9,21 +7,7 @@ import { assignments, auditLog, children, outbox, staff } from '../../src/db/sch
 import { enqueue } from '../../src/db/outbox.js';
 import { message } from '../../src/bot/message.js';
 import { databaseTargets } from '../support/db.js';
-import { addStaff, adminHarness, makeIdNumber, testAreasCsv } from './harness.js';
-
-/** A stand-in for the Telegram Bot API on loopback: answers getMe like the real one. */
-async function fakeBotApi(): Promise<{ root: string; calls: string[]; close(): Promise<void> }> {
-  const calls: string[] = [];
-  const server: Server = createServer((req, res) => {
-    calls.push(req.url ?? '');
-    res.setHeader('content-type', 'application/json');
-    if (req.url?.endsWith('/getMe')) res.end(JSON.stringify({ ok: true, result: { id: 42, is_bot: true, first_name: 'Caseworker', username: 'county_caseworker_bot' } }));
-    else res.end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { root: `http://127.0.0.1:${port}`, calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
+import { addStaff, adminHarness, fakeBotApi, makeIdNumber, testAreasCsv } from './harness.js';
 
 const codeOf = (out: string) => /邀请码：(\w+)/.exec(out)![1]!;
 const staffIdOf = (out: string) => Number(/人员编号 (\d+)/.exec(out)![1]);

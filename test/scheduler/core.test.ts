@@ -1,10 +1,12 @@
-// The scheduler's buttons through the real core (BotCore.handle → onAction), as a user pressing them would.
+// The buttons of the scheduler's messages (reminders, report alerts) through the real core (BotCore.handle →
+// onAction), as a user pressing them would.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BotCore } from '../../src/bot/core.js';
 import type { Database } from '../../src/db/client.js';
 import { reports, snoozes } from '../../src/db/schema.js';
 import { defaultFlows } from '../../src/flows/registry.js';
+import { registerReportButtons } from '../../src/flows/reportButtons.js';
 import { registerSchedulerActions } from '../../src/scheduler/index.js';
 import { databaseTargets } from '../support/db.js';
 import { Clock, logger, resetDatabase, seedWorld, sh, testConfig, V1, type World } from './fixture.js';
@@ -28,6 +30,7 @@ describe.each(databaseTargets())('scheduler buttons through the core on $name', 
     const config = testConfig();
     core = new BotCore({ db: database.db, config, logger, flows: defaultFlows(), clock: clock.now });
     registerSchedulerActions(core, config);
+    registerReportButtons(core);
   });
 
   const press = (who: string, data: string) =>
@@ -42,12 +45,12 @@ describe.each(databaseTargets())('scheduler buttons through the core on $name', 
 
     const report = await world.addReport({ area: V1, reporter: world.ids.li, at: sh('2026-11-23T09:00:00') });
     const refused = await press('li', `r.ack.${report}`);
-    expect(refused.replies[0]!.text.map((s) => s.text).join('')).toContain('您无权处理这份报告');
+    expect(refused.replies[0]!.text.map((s) => s.text).join('')).toBe('找不到这份报告，或您无权处理。');
     const acked = await press('east', `r.ack.${report}`);
-    expect(acked.toast).toBe('已确认');
+    expect(acked.toast).toBe('已受理');
     const [r] = await database.db.select().from(reports).where(eq(reports.id, report));
     expect(r!.status).toBe('acknowledged');
     const opened = await press('west', `r.open.${report}`);
-    expect(opened.replies[0]!.text.map((s) => s.text).join('')).toBe('You are not a handler of this report.');
+    expect(opened.replies[0]!.text.map((s) => s.text).join('')).toBe('Report not found, or not yours to handle.');
   });
 });

@@ -91,13 +91,14 @@ describe('the service with Telegram on', () => {
     expect(sent.sent).toBeGreaterThanOrEqual(1);
     const alert = rig.fake.sentTo(zhao.id).at(-1)!;
     expect(alert.text).toContain('BG-2026-000001');
-    const acked = await driver.press('赵督导员', '确认收到');
+    const acked = await driver.press('赵督导员', '受理');
     expect(acked.map((m) => m.text).join('\n')).toMatch(/BG-2026-000001/);
     const [after] = await db.select().from(reports).where(eq(reports.id, report!.id));
     const [zhaoStaff] = await db.select({ id: staff.id }).from(staff).where(eq(staff.name, '赵督导员'));
     expect(after!.acknowledgedBy).toBe(zhaoStaff!.id);
     const alerts = await db.select().from(outbox).where(and(eq(outbox.channel, 'telegram'), eq(outbox.chatId, String(zhao.id))));
-    expect(alerts.map((a) => a.status)).toEqual(['sent']);
+    // The preliminary alert (danger known) and the full report that follows it, each delivered once.
+    expect(alerts.map((a) => `${a.dedupeKey!.split(':')[2]} ${a.status}`)).toEqual(['preliminary sent', 'followUp sent']);
   });
 
   it('webhook: a routine visit with every update delivered twice, saved once', async () => {

@@ -1,13 +1,14 @@
 // `invite`: a one-time code that binds a messenger account to a (new or existing) staff record.
 import { eq } from 'drizzle-orm';
 import { audit } from '../../db/audit.js';
-import { createInvite } from '../../db/invites.js';
+import { createInvite, revokeInvites } from '../../db/invites.js';
 import { areas, staff, type Role } from '../../db/schema.js';
 import { noExtra, oneOf, parseVerbArgs, positiveInt } from '../args.js';
 import { AdminError, say, UsageError, type AdminContext, type Verb } from '../context.js';
 import { formatDateTime } from '../format.js';
 import { redeemLinks } from '../redeemLinks.js';
 import { findStaff } from '../staffByName.js';
+import { inviteRoster } from './inviteRoster.js';
 
 export const roles = ['caseworker', 'supervisor', 'admin'] as const satisfies readonly Role[];
 export const DEFAULT_INVITE_DAYS = 14;
@@ -30,9 +31,19 @@ export const inviteVerb: Verb = {
       name: { type: 'string' },
       staff: { type: 'string' },
       days: { type: 'string' },
+      roster: { type: 'string' },
+      apply: { type: 'boolean' },
+      out: { type: 'string' },
+      revoke: { type: 'string' },
     });
     noExtra(positionals);
     const days = inviteDays(values.days);
+    if (values.revoke !== undefined) return revoke(ctx, values.revoke);
+    if (values.roster !== undefined) {
+      if (values.role || values.area || values.name || values.staff) throw new UsageError('invite.rosterNeedsNoRole');
+      if (values.apply && !values.out) throw new UsageError('invite.sheetNeedsOut');
+      return inviteRoster(ctx, values.roster, { days, apply: values.apply === true, out: values.out });
+    }
     let role = oneOf(values.role, roles, 'role');
     let areaCode = values.area?.normalize('NFKC').trim();
     let name = values.name?.trim() || undefined;
@@ -63,6 +74,7 @@ export const inviteVerb: Verb = {
     const who = [name, say(ctx, `role.${role!}`), `${area.name} (${area.code})`, invite.staffId !== undefined ? say(ctx, 'invite.staffId', { id: invite.staffId }) : undefined];
     ctx.io.out(say(ctx, 'invite.for', { who: who.filter(Boolean).join(ctx.locale === 'en' ? ', ' : '，') }));
     ctx.io.out(say(ctx, 'invite.code', { code: invite.code }));
+    if (invite.revoked > 0) ctx.io.out(say(ctx, 'invite.revoked', { count: invite.revoked }));
     ctx.io.out(say(ctx, 'invite.valid', { until: formatDateTime(invite.expiresAt, ctx.config.TZ_NAME), tz: ctx.config.TZ_NAME }));
     for (const line of await howToRedeem(ctx, invite.code)) ctx.io.out(line);
     return 0;
@@ -76,4 +88,16 @@ async function howToRedeem(ctx: AdminContext, code: string): Promise<string[]> {
   if (links.feishu) lines.push(say(ctx, 'invite.feishu', { code }));
   if (links.local || lines.length === 0) lines.push(say(ctx, 'invite.local', { code }));
   return lines;
+}
+
+async function revoke(ctx: AdminContext, who: string): Promise<number> {
+  const person = await findStaff(ctx, who);
+  const now = ctx.now();
+  const count = await ctx.db.transaction(async (tx) => {
+    const revoked = await revokeInvites(tx, person.id, now);
+    await audit(tx, { actorStaffId: null, channel: 'cli', action: 'invite.revoke', detail: { staffId: person.id, revoked }, at: now });
+    return revoked;
+  });
+  ctx.io.out(say(ctx, 'invite.revokeDone', { name: person.name, id: person.id, count }));
+  return 0;
 }

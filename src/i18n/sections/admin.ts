@@ -72,6 +72,8 @@ list    列出地区树（或 <代码> 以下的部分）以及每个地区的�
   'invite.help': `用法：
   npm run -s admin -- invite --role caseworker|supervisor|admin --area <代码> [--name <姓名>] [--days 14]
   npm run -s admin -- invite --staff <编号|姓名> [--days 14]
+  npm run -s admin -- invite --roster <人员名单.xlsx|.csv> [--apply --out <邀请单.html>] [--days 14]
+  npm run -s admin -- invite --revoke <编号|姓名>
 
 打印一个一次性邀请码（数据库只保存它的哈希），对方发给机器人即可绑定账号；在 Telegram 上点打印出的链接一步完成。
 邀请码 --days 天后过期（默认 14 天，最多 90 天）。给同一人重新发码时，旧码立即作废。
@@ -79,6 +81,10 @@ list    列出地区树（或 <代码> 以下的部分）以及每个地区的�
                   （儿童主任填村/社区，督导员填乡镇或县）
   --name          姓名；会立即建立人员记录（名册可以先把儿童分配给他/她）。
   --staff         给已有人员发码（换手机、绑定第二个渠道），可填编号或姓名
+  --roster        按人员名单批量发码（列：姓名、角色〔儿童主任/督导员/管理员〕、地区代码）。不加 --apply 时只试运行；
+                  加 --apply --out 邀请单.html 后生成邀请码，写出可打印的邀请单（每人一张卡片：姓名、地区、角色、
+                  邀请码、每个渠道一个二维码），本机有 Chromium 时另写一份 PDF。名单上已有的人会重新发码，旧码作废。
+  --revoke        作废此人所有未使用的邀请码
 
 示例：
   npm run -s admin -- invite --role caseworker --area 440103001001 --name 李梅`,
@@ -96,6 +102,24 @@ list    列出地区树（或 <代码> 以下的部分）以及每个地区的�
   'invite.telegramNoName': 'Telegram：给机器人发送  /start {code}  （暂时无法取得机器人的用户名）',
   'invite.feishu': '飞书：在与机器人的私聊中发送邀请码 {code}',
   'invite.local': '本地聊天：打开聊天页面，发送 {code}',
+  'invite.rosterNeedsNoRole': '--roster 从名单读取角色和地区：不要再给 --role、--area、--name、--staff',
+  'invite.sheetNeedsOut': '加 --apply 时需要 --out <邀请单.html>',
+  'invite.row.new': '第 {line} 行：新人员 {name}（{role}，{area}）',
+  'invite.row.reissue': '第 {line} 行：重新发码 {name}（编号 {id}，{role}，{area}）：旧邀请码将作废',
+  'invite.row.rejected': '第 {line} 行：拒绝 {name}：{reasons}',
+  'invite.batch.dryRun': '试运行，未写入任何内容：新人员 {created}，重新发码 {reissued}，拒绝 {rejected}。确认无误后加 --apply --out <邀请单.html> 生成邀请码和邀请单。',
+  'invite.batch.done': '已生成 {count} 个邀请码（新人员 {created}，重新发码 {reissued}；作废旧码 {revoked} 个），拒绝 {rejected} 行。',
+  'invite.batch.sheet': '邀请单已写入 {file}（用浏览器打开后打印）。',
+  'invite.batch.pdf': 'PDF 邀请单已写入 {file}。',
+  'invite.batch.noPdf': '本机没有 Chromium（{path}），只生成了 HTML 邀请单；用浏览器打开即可打印或另存为 PDF。',
+  'invite.revokeDone': '已作废 {name}（编号 {id}）的 {count} 个未使用邀请码。',
+  'sheet.title': '邀请单 · {date}',
+  'sheet.intro': '请把每张卡片交给本人。用手机扫描二维码，按提示操作即可绑定账号。邀请码只能使用一次，请勿转交他人。',
+  'sheet.code': '邀请码',
+  'sheet.telegram': 'Telegram：扫码打开机器人，自动绑定',
+  'sheet.feishu': '飞书：扫码打开机器人，发送邀请码 {code}',
+  'sheet.typeCode': '打开聊天页面，输入上面的邀请码。',
+  'sheet.valid': '有效期至 {until}',
 
   'staff.summary': '列出人员、停用或恢复某人、转移名单',
   'staff.help': `用法：
@@ -323,6 +347,8 @@ Example:
   'invite.help': `Usage:
   npm run -s admin -- invite --role caseworker|supervisor|admin --area <code> [--name <name>] [--days 14]
   npm run -s admin -- invite --staff <id|name> [--days 14]
+  npm run -s admin -- invite --roster <staff.xlsx|.csv> [--apply --out <sheet.html>] [--days 14]
+  npm run -s admin -- invite --revoke <id|name>
 
 Prints a one-time code (stored only as a hash) that the person sends to the bot — on Telegram the printed link
 does it in one tap. The code expires after --days (default 14, at most 90). A new code for the same person
@@ -332,6 +358,11 @@ revokes their old one at once.
   --name          their name; their staff record is created at once (so the roster can name them as caseworker
                   before they join).
   --staff         a code for an existing person (a new phone, a second channel), by id or name
+  --roster        codes for everyone on a staff list (columns 姓名/name, 角色/role, 地区代码/area_code). A dry run
+                  unless --apply; with --apply --out sheet.html it makes the codes and writes a printable invite
+                  sheet (a card per person: name, area, role, code, a QR code per channel), and a PDF beside it
+                  where Chromium is installed. People already on record get a new code; their old one stops working.
+  --revoke        revokes every unused code of that person
 
 Example:
   npm run -s admin -- invite --role caseworker --area 440103001001 --name 李梅`,
@@ -349,6 +380,24 @@ Example:
   'invite.telegramNoName': "Telegram: send the bot the message  /start {code}  (the bot's name could not be fetched just now)",
   'invite.feishu': 'Feishu/Lark: send the bot the code {code} in a private chat',
   'invite.local': 'Local chat: open the chat page and send {code}',
+  'invite.rosterNeedsNoRole': '--roster reads role and area from the list: leave out --role, --area, --name and --staff',
+  'invite.sheetNeedsOut': 'with --apply, give --out <sheet.html>',
+  'invite.row.new': 'line {line}: new person {name} ({role}, {area})',
+  'invite.row.reissue': 'line {line}: new code for {name} (id {id}, {role}, {area}): their old code will stop working',
+  'invite.row.rejected': 'line {line}: rejected {name}: {reasons}',
+  'invite.batch.dryRun': 'Dry run — nothing written: {created} new, {reissued} new codes for known people, {rejected} rejected. Add --apply --out <sheet.html> to make the codes and the sheet.',
+  'invite.batch.done': 'Made {count} codes ({created} new people, {reissued} new codes; {revoked} old codes revoked); {rejected} rows rejected.',
+  'invite.batch.sheet': 'Invite sheet written to {file} (open it in a browser and print).',
+  'invite.batch.pdf': 'PDF invite sheet written to {file}.',
+  'invite.batch.noPdf': 'No Chromium on this machine ({path}): only the HTML sheet was written; open it in a browser to print or save as PDF.',
+  'invite.revokeDone': 'Revoked {count} unused code(s) of {name} (id {id}).',
+  'sheet.title': 'Invite sheet · {date}',
+  'sheet.intro': 'Give each card to its person. They scan the QR code with their phone and follow the steps to link their account. A code works once; do not pass it on.',
+  'sheet.code': 'Invite code',
+  'sheet.telegram': 'Telegram: scan to open the bot; it links at once',
+  'sheet.feishu': 'Feishu: scan to open the bot, then send the code {code}',
+  'sheet.typeCode': 'Open the chat page and type the code above.',
+  'sheet.valid': 'Valid until {until}',
 
   'staff.summary': 'list staff, deactivate or reactivate a person, move a caseload',
   'staff.help': `Usage:
