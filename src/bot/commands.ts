@@ -13,7 +13,7 @@ export function parseCommand(text: string): { name: string; argument: string } |
 
 const menuFlows = ['visit', 'report', 'status', 'register', 'approve', 'reports', 'overdue'] as const;
 
-export async function menuMessage(ctx: ActionContext, runtime: FlowRuntime): Promise<OutMessage> {
+export async function menuMessage(ctx: Pick<ActionContext, 'locale' | 'actor' | 'conversation'>, runtime: FlowRuntime): Promise<OutMessage> {
   const rows: Button[][] = [];
   if (ctx.conversation) {
     const flow = runtime.flow(ctx.conversation.flow);

@@ -2,7 +2,7 @@
 // in the same transaction as the effects (a redelivery changes nothing), resolves who is speaking, and hands the
 // action to onboarding, a command, a registered button action, or the flow runtime.
 import type { Logger } from 'pino';
-import type { Actor } from '../db/actor.js';
+import { actorForStaff, type Actor } from '../db/actor.js';
 import { resolveInScope } from '../db/children.js';
 import type { Db, Tx } from '../db/client.js';
 import { inboundReadQuery, parseInboundRead, type Draft } from '../db/inboundRead.js';
@@ -59,6 +59,8 @@ export class BotCore {
     this.limiter = new RateLimiter(options.rateLimit?.burst ?? 20, options.rateLimit?.perSecond ?? 5);
     this.onAction('m.', (ctx, data) => this.menuAction(ctx, data.slice(2)));
     this.onAction('v.start.', (ctx, data) => this.startAbout(ctx, 'visit', data.slice(8)));
+    // A reminder's 记录: the visit is due today, so its date starts as today (shown in the summary, editable there).
+    this.onAction('v.due.', (ctx, data) => this.startAbout(ctx, 'visit', data.slice(6), { date: ctx.today }));
     this.onAction('r.start.', (ctx, data) => this.startAbout(ctx, 'report', data.slice(8)));
   }
 
@@ -135,7 +137,9 @@ export class BotCore {
       }
     }
     const turn = await this.dispatch({ ...ctx, runtime: this.runtime, conversation }, inbound.event);
-    return { ...turn, replies: [...before, ...turn.replies] };
+    // After a form is saved or discarded the menu comes next, so the next step is a tap, not typing.
+    const after = turn.ended ? [await menuMessage({ ...ctx, conversation: undefined }, this.runtime)] : [];
+    return { ...turn, replies: [...before, ...turn.replies, ...after] };
   }
 
   private async dispatch(ctx: ActionContext, event: ParsedInbound['event']): Promise<Turn> {
@@ -148,7 +152,7 @@ export class BotCore {
       }
       case 'text': {
         const command = parseCommand(event.text);
-        if (command) return this.command(ctx, command.name);
+        if (command) return this.command(ctx, command.name, command.argument);
         if (conv) return runtime.input(ctx, conv, { text: event.text });
         return { replies: [await menuMessage(ctx, this.runtime)] };
       }
@@ -161,7 +165,7 @@ export class BotCore {
     }
   }
 
-  private async command(ctx: ActionContext, name: string): Promise<Turn> {
+  private async command(ctx: ActionContext, name: string, argument = ''): Promise<Turn> {
     const { runtime, conversation: conv } = ctx;
     switch (name) {
       case 'start':
@@ -173,7 +177,8 @@ export class BotCore {
         if (!conv) return { replies: [message(coreText(ctx.locale, 'cancel.nothing'))] };
         return runtime.askCancel(ctx, conv);
     }
-    if (runtime.flow(name)) return runtime.start(ctx, name);
+    // `/visit 李芳`: the name is searched in the actor's scope and chosen as if typed at the child question.
+    if (runtime.flow(name)) return argument.trim() ? runtime.startAbout(ctx, name, argument.trim()) : runtime.start(ctx, name);
     return { replies: [message(coreText(ctx.locale, 'core.unknownCommand'))] };
   }
 
@@ -187,10 +192,10 @@ export class BotCore {
   }
 
   /** "Log a visit" / "report" from a child's file: the child in the button goes through the scoped lookup first. */
-  private async startAbout(ctx: ActionContext, flow: string, childData: string): Promise<Turn> {
+  private async startAbout(ctx: ActionContext, flow: string, childData: string, preset: Record<string, unknown> = {}): Promise<Turn> {
     const child = await resolveInScope(ctx.tx, ctx.actor, 'child', childData, ctx.channel);
     if (child === undefined) return { replies: [message(coreText(ctx.locale, 'child.notYours'))] };
-    return ctx.runtime.start(ctx, flow, { child });
+    return ctx.runtime.start(ctx, flow, { ...preset, child });
   }
 
   /** A stranger: only the invite-code question, nothing else. */
@@ -211,6 +216,9 @@ export class BotCore {
       now,
     });
     if (!result.ok) return { replies: [message(coreText(locale, `onboard.${result.reason}`))] };
-    return { replies: [message([plain(coreText(locale, 'onboard.done', { name: result.name }))]), message(coreText(locale, 'help.text'))] };
+    // Bound: the menu at once (and the help a tap away in it), so the first thing to do is a tap.
+    const actor = await actorForStaff(tx, result.staffId);
+    const menu = actor ? [await menuMessage({ locale, actor, conversation: undefined }, this.runtime)] : [message(coreText(locale, 'help.text'))];
+    return { replies: [message([plain(coreText(locale, 'onboard.done', { name: result.name }))]), ...menu] };
   }
 }

@@ -1,7 +1,7 @@
 // Reading children — always through the actor's scope. This file is the one place where "who may see which
 // child" is decided: caseworker — their current caseload plus children they registered; supervisor — their area
 // subtree; admin — all. It also holds the one lookup for every id a button (or any client) can name.
-import { and, asc, desc, eq, ilike, inArray, isNull, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Actor } from './actor.js';
 import { audit } from './audit.js';
 import type { Conn } from './client.js';
@@ -169,8 +169,10 @@ export async function childFile(conn: Conn, child: ChildRow) {
   return { village: village?.name ?? child.areaCode, caseworker: caseworker?.name ?? null, lastVisit: lastVisit ?? null, openReports };
 }
 
-export async function lastVisitOf(conn: Conn, childId: number) {
-  const [row] = await conn.select().from(visits).where(eq(visits.childId, childId)).orderBy(desc(visits.visitedOn), desc(visits.id)).limit(1);
+/** The child's latest visit; with `onOrBefore`, the latest on or before that day (what a back-dated visit follows). */
+export async function lastVisitOf(conn: Conn, childId: number, onOrBefore?: string) {
+  const where = onOrBefore === undefined ? eq(visits.childId, childId) : and(eq(visits.childId, childId), lte(visits.visitedOn, onOrBefore));
+  const [row] = await conn.select().from(visits).where(where).orderBy(desc(visits.visitedOn), desc(visits.id)).limit(1);
   return row;
 }
 

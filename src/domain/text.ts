@@ -9,13 +9,15 @@ export function normalizeDigits(s: string): string {
   });
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
- * Shorten to at most `max` characters (code points, so an emoji or a rare CJK character is never split),
- * ending with an ellipsis when something was cut.
+ * Shorten to at most `max` characters as people see them (grapheme clusters: an emoji such as 🟡, a flag or a
+ * family of four is one character and never split), ending with an ellipsis when something was cut.
  */
 export function clip(s: string, max: number): string {
   if (max <= 0) return '';
-  const chars = Array.from(s);
+  const chars = Array.from(graphemes.segment(s), (g) => g.segment);
   if (chars.length <= max) return s;
   return chars.slice(0, max - 1).join('') + '…';
 }

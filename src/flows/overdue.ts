@@ -16,7 +16,7 @@ export const overdueFlow: Flow = {
   roles: ['supervisor', 'admin'],
   steps: [],
   async commit(ctx) {
-    const list = await escalationListFor(ctx.tx, ctx.actor, SHOWN + 1);
+    const list = await escalationListFor(ctx.tx, ctx.actor, { today: ctx.today, afterDays: ctx.config.ESCALATE_OVERDUE_DAYS }, SHOWN + 1);
     await audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'escalations.read', detail: { count: list.length } });
     if (list.length === 0) return [message(flowText(ctx.locale, 'overdue.none'))];
     const text = rich(bold(flowText(ctx.locale, 'overdue.title')));

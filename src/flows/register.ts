@@ -185,12 +185,14 @@ export const approveFlow: Flow = {
   title: { 'zh-CN': '审核新登记', en: 'Review registrations' },
   confirm: false,
   roles: ['supervisor', 'admin'],
+  // With nothing waiting, it says so and opens nothing (no button that would only say it again).
+  nothingToDo: async (ctx) => ((await pendingRegistrations(ctx.tx, ctx.actor)).length ? undefined : [message(t(ctx, 'approve.none'))]),
   steps: [
     {
       id: 'child',
       kind: 'choice',
-      prompt: async (ctx) => rich(t(ctx, (await pendingRegistrations(ctx.tx, ctx.actor)).length ? 'approve.child' : 'approve.none')),
-      // With nothing waiting, one button ends the conversation rather than leaving a draft open.
+      prompt: (ctx) => rich(t(ctx, 'approve.child')),
+      // A list emptied by another supervisor meanwhile: one button ends the conversation.
       choices: async (ctx) => {
         const pending = await pendingRegistrations(ctx.tx, ctx.actor);
         if (pending.length === 0) return [{ value: 'none', label: t(ctx, 'approve.ok') }];

@@ -2,13 +2,16 @@
 // "edit an answer before confirming" live here, not in the flows. State is the conversation row; every change
 // bumps its version, and a button carries the version it was shown at, so an old or forged button never lands
 // on the wrong question.
-import { bold, message, rich, type Button, type OutMessage, type Rich } from '../bot/message.js';
+import { bold, message, rich, richToPlain, type Button, type OutMessage, type Rich } from '../bot/message.js';
 import { caseloadPage, childForActor, searchChildren } from '../db/children.js';
 import type { Draft } from '../db/inboundRead.js';
+import { formSavedWithTag } from '../db/savedForms.js';
 import { overdueDays } from '../domain/visitPolicy.js';
 import { formatDay } from '../domain/dates.js';
+import { clip } from '../domain/text.js';
 import { coreText } from '../i18n/core.js';
 import { conversationTag, parseQuestionData, questionData } from './buttons.js';
+import { conversationText } from '../i18n/sections/conversation.js';
 import { datesText } from '../i18n/sections/dates.js';
 import { ConversationConflict, type DraftChange } from './draftStore.js';
 import type { Answers, Attachment, Choice, Flow, FlowContext, Step, TextStep } from './types.js';
@@ -21,6 +24,8 @@ export interface Turn {
   /** The pressed question, rewritten to show the answer (or its new state, for toggles and pages). */
   resolved?: OutMessage;
   toast?: string;
+  /** The form was saved or discarded: the core shows the menu after it, so the user need not type anything. */
+  ended?: boolean;
 }
 
 const CONFIRM = '~confirm';
@@ -66,8 +71,13 @@ export class FlowRuntime {
     }
     // A flow without questions (a list, a lookup) answers at once and leaves any draft alone.
     if (flow.steps.length === 0) return { replies: await flow.commit(ctx, preset) };
+    const idle = await flow.nothingToDo?.(ctx);
+    if (idle) return { replies: idle };
     const current = this.activeConversation(ctx);
-    if (current) {
+    // A lookup left open (a child's file half-chosen) is not a draft: nothing would be lost, so it is not asked about.
+    if (current && this.flows.get(current.flow)?.confirm === false && current.step !== SWITCH && current.step !== CANCEL) {
+      await this.save(ctx, current, { status: 'cancelled' });
+    } else if (current) {
       const answers = { ...current.answers, __returnTo: returnStep(current), __switch: { flow: flowName, preset } };
       const conv = await this.save(ctx, current, { step: SWITCH, answers });
       return { replies: [await this.ask(ctx, conv)] };
@@ -110,6 +120,22 @@ export class FlowRuntime {
     const conv = { ...created, answers, trail };
     if (target === CONFIRM && !flow.confirm) return this.commit(ctx, conv);
     return this.goTo(ctx, conv, target, []);
+  }
+
+  /**
+   * Starts a flow about a child named up front (`/status 李芳`): one match is preset as if chosen; several are
+   * offered as the picker's list; none starts the flow and says so at the child question.
+   */
+  async startAbout(ctx: FlowContext, flowName: string, name: string): Promise<Turn> {
+    const step = this.mustFlow(flowName).steps.find((s) => s.kind === 'child');
+    if (!step || step.kind !== 'child' || name.length > 50) return this.start(ctx, flowName);
+    const found = await searchChildren(ctx.tx, ctx.actor, name, SEARCH_LIMIT, step.includePending);
+    const exact = found.filter((c) => c.name === name);
+    const one = exact.length === 1 ? exact[0] : found.length === 1 ? found[0] : undefined;
+    if (one) return this.start(ctx, flowName, { [step.id]: one.id });
+    const started = await this.start(ctx, flowName, found.length ? { __found: found } : {});
+    const note = found.length ? coreText(ctx.locale, 'child.several', { n: found.length }) : coreText(ctx.locale, 'child.noMatch', { text: name });
+    return { ...started, replies: [message(note), ...started.replies] };
   }
 
   /** `/cancel`: asks before discarding. */
@@ -164,10 +190,7 @@ export class FlowRuntime {
   async press(ctx: FlowContext, conv: Conversation | undefined, data: string): Promise<Turn> {
     const button = parseQuestionData(data);
     if (!button) return { replies: [], toast: coreText(ctx.locale, 'button.unknown') };
-    if (!conv || button.tag !== conversationTag(conv.id) || button.version !== conv.version) {
-      const replies = conv ? [message(coreText(ctx.locale, 'button.stale')), await this.ask(ctx, conv)] : [message(coreText(ctx.locale, 'button.staleNoDraft'))];
-      return { replies, toast: coreText(ctx.locale, 'button.staleToast') };
-    }
+    if (!conv || button.tag !== conversationTag(conv.id) || button.version !== conv.version) return this.stalePress(ctx, conv, button);
     const { op } = button;
     switch (conv.step) {
       case CANCEL:
@@ -248,7 +271,9 @@ export class FlowRuntime {
   private async answer(ctx: FlowContext, conv: Conversation, step: Step, value: unknown): Promise<Turn> {
     const prompt = await this.prompt(ctx, conv);
     const derived = value === null ? {} : ((await step.derive?.(value, ctx, conv.answers)) ?? {});
-    const withValue = { ...conv.answers, ...derived, [step.id]: value };
+    const changed = conv.answers[step.id] !== undefined && JSON.stringify(conv.answers[step.id]) !== JSON.stringify(value);
+    const given = { ...conv.answers, ...derived, [step.id]: value };
+    const withValue = changed ? await this.follow(ctx, this.mustFlow(conv.flow), step, given) : given;
     const answers = { ...withValue, ...((value === null ? undefined : await step.effect?.(value, ctx, withValue)) ?? {}) };
     delete answers.__page;
     delete answers.__pending;
@@ -258,6 +283,26 @@ export class FlowRuntime {
     const resolved = resolvedWith(prompt, shown);
     const turn = await this.advance(ctx, { ...conv, answers, trail }, step, []);
     return { ...turn, resolved };
+  }
+
+  /**
+   * A changed answer carries what follows from it: answers given in its light (`dependsOn`, transitively) are
+   * dropped to be asked again, and what later answers derive (`derive`) is derived again from the new answers.
+   */
+  private async follow(ctx: FlowContext, flow: Flow, changedStep: Step, given: Answers): Promise<Answers> {
+    const answers = { ...given };
+    const changed = new Set([changedStep.id]);
+    for (const s of flow.steps) {
+      if (s.dependsOn?.some((id) => changed.has(id)) && answers[s.id] !== undefined) {
+        delete answers[s.id];
+        changed.add(s.id);
+      }
+    }
+    for (const s of flow.steps.slice(flow.steps.indexOf(changedStep) + 1)) {
+      const value = answers[s.id];
+      if (value !== undefined && value !== null && s.derive) Object.assign(answers, await s.derive(value, ctx, answers));
+    }
+    return answers;
   }
 
   /** Finds the next question after `from` (or the first) and asks it; at the end, confirm or commit. */
@@ -311,7 +356,21 @@ export class FlowRuntime {
   private async discard(ctx: FlowContext, conv: Conversation): Promise<Turn> {
     await this.save(ctx, conv, { status: 'cancelled' });
     const text = coreText(ctx.locale, 'cancel.done');
-    return { replies: [message(text), ...this.leftBehind(ctx, conv)], resolved: resolvedWith(await this.prompt(ctx, conv), text) };
+    return { replies: [message(text), ...this.leftBehind(ctx, conv)], resolved: resolvedWith(await this.prompt(ctx, conv), text), ended: true };
+  }
+
+  /**
+   * A button of an earlier question. A second tap on ✅ of a form already saved says so; otherwise the user is
+   * pointed to the live question rather than shown a second live keyboard for it.
+   */
+  private async stalePress(ctx: FlowContext, conv: Conversation | undefined, button: { tag: string; op: string }): Promise<Turn> {
+    const toast = coreText(ctx.locale, 'button.staleToast');
+    if (button.op === 'y' && (!conv || button.tag !== conversationTag(conv.id)) && (await formSavedWithTag(ctx.tx, ctx.actor.staffId, button.tag))) {
+      return { replies: [message(conversationText(ctx.locale, 'button.alreadySaved'))], toast: conversationText(ctx.locale, 'button.alreadySaved') };
+    }
+    if (!conv) return { replies: [message(coreText(ctx.locale, 'button.staleNoDraft'))], toast };
+    const question = richToPlain(await this.prompt(ctx, conv)).split('\n').filter((l) => l.trim() !== '').pop() ?? '';
+    return { replies: [message(conversationText(ctx.locale, 'button.stalePointer', { question }))], toast };
   }
 
   /** What a discarded draft leaves behind, said to its owner (an urgent report stays with the supervisors). */
@@ -327,7 +386,7 @@ export class FlowRuntime {
     const resolved = conv.step === CONFIRM ? resolvedWith(await this.prompt(ctx, conv), coreText(ctx.locale, 'confirm.done')) : undefined;
     await this.save(ctx, conv, { status: 'done', step: '' });
     const replies = await flow.commit(ctx, this.effectiveAnswers(ctx, conv));
-    return { replies: [...before, ...replies], resolved };
+    return { replies: [...before, ...replies], resolved, ended: flow.confirm };
   }
 
   /** The answers of the steps on the path actually taken (answers of steps skipped by a later change are dropped). */
@@ -442,10 +501,11 @@ export class FlowRuntime {
   }
 
   private async editLabel(ctx: FlowContext, conv: Conversation, step: Step): Promise<string> {
-    const prompt = (await step.prompt(ctx, conv.answers)).map((s) => s.text).join('').split('\n').pop() ?? '';
+    // The item's whole name (a short label where the question is long); only a long answer is shortened.
+    const question = step.editName?.(ctx) ?? ((await step.prompt(ctx, conv.answers)).map((s) => s.text).join('').split('\n').pop() ?? '').replace(/[？?：:]\s*$/, '');
     const value = conv.answers[step.id];
     const shown = value === null ? coreText(ctx.locale, 'answer.skipped') : displayOf(step, value, ctx, conv.answers);
-    return `${clipLabel(prompt.replace(/[？?：:]\s*$/, ''), 14)}：${clipLabel(shown, 16)}`;
+    return `${question}：${clip(shown, 16)}`;
   }
 
   // ---- "did you mean …?" -------------------------------------------------------------------------------------
@@ -609,9 +669,6 @@ function matchChoice(choices: Choice[], text: string): Choice | undefined {
   return choices.find((c) => norm(c.label) === wanted || c.value.toLowerCase() === wanted);
 }
 
-function clipLabel(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
 
 function childLabel(ctx: FlowContext, c: { name: string; nextVisitDue: string | null }): string {
   if (!c.nextVisitDue) return c.name;

@@ -1,6 +1,7 @@
 // Builders for the common kinds of step, so each flow reads like the form it replaces.
 import { rich, type Rich } from '../bot/message.js';
 import { addDays, daysBetween, formatDay } from '../domain/dates.js';
+import { clip } from '../domain/text.js';
 import { readTypedDate } from '../domain/typedDates.js';
 import { coreText } from '../i18n/core.js';
 import { flowText, type FlowKey } from '../i18n/flows.js';
@@ -8,7 +9,7 @@ import { datesText } from '../i18n/sections/dates.js';
 import type { Answers, Choice, ChoiceStep, FlowContext, Parsed, Step, TextStep } from './types.js';
 
 type Prompt = FlowKey | ((ctx: FlowContext, answers: Answers) => Rich | Promise<Rich>);
-type Common = Pick<Step, 'when' | 'optional' | 'next' | 'derive' | 'editable' | 'effect'>;
+type Common = Pick<Step, 'when' | 'optional' | 'next' | 'derive' | 'editable' | 'effect' | 'editName' | 'dependsOn'>;
 
 const promptOf = (prompt: Prompt) => (typeof prompt === 'string' ? (ctx: FlowContext) => rich(flowText(ctx.locale, prompt)) : prompt);
 
@@ -97,6 +98,4 @@ export function daysFromToday(ctx: FlowContext, day: string): number {
   return daysBetween(ctx.today, day);
 }
 
-function clipForDisplay(s: string): string {
-  return s.length > 60 ? `${s.slice(0, 59)}…` : s;
-}
+const clipForDisplay = (s: string) => clip(s, 60);

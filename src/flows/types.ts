@@ -67,8 +67,15 @@ interface StepBase {
   next?(value: unknown, answers: Answers): string | undefined;
   /** Further answers that follow from this one (e.g. "nothing changed" carries the last visit over). */
   derive?(value: unknown, ctx: FlowContext, answers: Answers): Answers | Promise<Answers>;
+  /** The item's name in the ✏️ list, where the question is long (a headline before it, a hint after it). */
+  editName?(ctx: FlowContext): string;
   /** Shown in the summary's edit list; default true for asked steps. */
   editable?: boolean;
+  /**
+   * The answers this one was given in the light of (the next visit date, chosen against the visit date and risk):
+   * when one of them changes (✏️ 修改, or going back), this answer is dropped and asked again.
+   */
+  dependsOn?: readonly string[];
   /**
    * What the answer does at once, in the same transaction as storing it (e.g. "immediate danger = yes" opens the
    * report and alerts the supervisors); returns further answers to keep (e.g. the report's id). Runs again when
@@ -128,6 +135,8 @@ export interface Flow {
   commit(ctx: FlowContext, answers: Answers): Promise<OutMessage[]>;
   /** A line for the user when the draft is discarded or expires, saying what stays behind (an urgent report does). */
   leftBehind?(locale: Locale, answers: Answers): string | undefined;
+  /** What to say instead of starting, when there is nothing to do (nothing awaiting approval): no draft is opened. */
+  nothingToDo?(ctx: FlowContext): Promise<OutMessage[] | undefined>;
   /** Roles allowed to start it. */
   roles?: readonly Actor['role'][];
 }

@@ -53,8 +53,9 @@ export function summarise(
   const home = snap.areas.get(who.areaCode);
   if (!home) return undefined;
   const prefix = who.role === 'admin' ? '/' : home.path;
-  // Supervised areas strictly below the recipient's own: an escalation at level k reaches the recipient when
-  // exactly k of them lie between the child and the recipient (supervisorsFor counts levels the same way).
+  // Supervised areas strictly below the recipient's own: an overdue visit reaches the recipient when k of them lie
+  // between the child and the recipient and it is overdue by more than (k + 1) escalation periods (as the
+  // escalation run and /overdue count).
   const deeper = snap.supervisedPaths.filter((p) => p.startsWith(prefix) && p.length > prefix.length);
   const s: DigestSummary = {
     areaName: home.name,
@@ -103,7 +104,7 @@ export function summarise(
     }
     const levelHere = deeper.filter((p) => area.path.startsWith(p)).length;
     for (const e of snap.escalations.get(area.code) ?? []) {
-      if (e.level === levelHere) s.escalated.push({ ...e, village: area.name });
+      if (e.overdueDays > snap.escalateAfterDays * (levelHere + 1)) s.escalated.push({ ...e, village: area.name });
     }
     for (const i of snap.inactive.get(area.code) ?? []) s.inactive.push(i.name);
   }
@@ -194,6 +195,7 @@ export async function queueDigests(db: Db, config: Config, now: Date, logger?: L
     yesterdayStart: zonedInstant(yesterday, 0, tz),
     todayStart: zonedInstant(today, 0, tz),
     now,
+    escalateAfterDays: config.ESCALATE_OVERDUE_DAYS,
   });
   const byStaff = new Map(snap.recipients.map((r) => [r.staffId, r]));
   const messages: OutboxMessage[] = [];

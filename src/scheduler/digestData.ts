@@ -4,7 +4,7 @@
 import { and, eq, gte, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { addDays, daysBetween } from './time.js';
-import { areas, assignments, channelIdentities, children, outbox, reports, staff, visitEscalations, visits, type RiskLevel } from '../db/schema.js';
+import { areas, assignments, channelIdentities, children, outbox, reports, staff, visits, type RiskLevel } from '../db/schema.js';
 
 export interface AreaInfo {
   code: string;
@@ -29,7 +29,7 @@ export interface RiskRise {
 export interface Escalated {
   childId: number;
   name: string;
-  level: number;
+  overdueDays: number;
   due: string;
   caseworker: string | null;
 }
@@ -47,6 +47,8 @@ export interface DigestSnapshot {
   weeks: string[];
   visitsByWeek: Map<string, number[]>;
   escalations: Map<string, Escalated[]>;
+  /** Overdue by more than this many days times (level + 1) reaches a recipient k supervised levels above. */
+  escalateAfterDays: number;
   inactive: Map<string, { staffId: number; name: string }[]>;
   /** Paths of areas that have an active supervisor: they decide who is "level 0, level 1" for an escalation. */
   supervisedPaths: string[];
@@ -73,7 +75,7 @@ export function lastMondays(day: string, count: number): string[] {
 
 export async function loadDigestSnapshot(
   db: Db,
-  o: { today: string; yesterday: string; yesterdayStart: Date; todayStart: Date; now: Date },
+  o: { today: string; yesterday: string; yesterdayStart: Date; todayStart: Date; now: Date; escalateAfterDays: number },
 ): Promise<DigestSnapshot> {
   const snap: DigestSnapshot = {
     today: o.today,
@@ -86,6 +88,7 @@ export async function loadDigestSnapshot(
     weeks: [],
     visitsByWeek: new Map(),
     escalations: new Map(),
+    escalateAfterDays: o.escalateAfterDays,
     inactive: new Map(),
     supervisedPaths: [],
     dead: { count: 0, kinds: [] },
@@ -148,21 +151,18 @@ export async function loadDigestSnapshot(
     snap.visitsByWeek.set(v.areaCode, counts);
   }
 
+  // From today's due dates (as the headline count), not from the escalation run's records, so a due date moved
+  // after the run cannot drop a child from the list; each recipient keeps those late enough for their level.
   const escalated = await db
-    .select({
-      childId: children.id,
-      name: children.name,
-      areaCode: children.areaCode,
-      level: visitEscalations.level,
-      due: visitEscalations.dueOn,
-      caseworker: staff.name,
-    })
-    .from(visitEscalations)
-    .innerJoin(children, and(eq(children.id, visitEscalations.childId), eq(children.nextVisitDue, visitEscalations.dueOn)))
+    .select({ childId: children.id, name: children.name, areaCode: children.areaCode, due: children.nextVisitDue, caseworker: staff.name })
+    .from(children)
     .leftJoin(assignments, currentStaff)
     .leftJoin(staff, and(eq(staff.id, assignments.staffId), eq(staff.active, true)))
-    .where(and(eq(children.status, 'active'), lt(visitEscalations.dueOn, o.today)));
-  for (const e of escalated) push(snap.escalations, e.areaCode, { childId: e.childId, name: e.name, level: e.level, due: e.due, caseworker: e.caseworker });
+    .where(and(eq(children.status, 'active'), lt(children.nextVisitDue, addDays(o.today, -o.escalateAfterDays))));
+  for (const e of escalated) {
+    const overdue = daysBetween(e.due!, o.today);
+    push(snap.escalations, e.areaCode, { childId: e.childId, name: e.name, overdueDays: overdue, due: e.due!, caseworker: e.caseworker });
+  }
 
   const since = new Date(o.now.getTime() - INACTIVE_DAYS * 86_400_000);
   const quiet = await db

@@ -40,7 +40,7 @@ export function renderReminder(locale: Locale, day: string, items: DueChild[]): 
         : t(locale, 'reminder.todayLine', { name: c.name, village: c.village });
     lines.push(plain(`\n• ${line}`));
     buttons.push([
-      { label: t(locale, 'reminder.log', { name: c.name }), data: `v.start.${c.childId}` },
+      { label: t(locale, 'reminder.log', { name: c.name }), data: `v.due.${c.childId}` },
       { label: t(locale, 'reminder.snooze1'), data: `rm.snooze.${c.childId}.1` },
       { label: t(locale, 'reminder.snooze3'), data: `rm.snooze.${c.childId}.3` },
     ]);

@@ -38,13 +38,16 @@ export interface EscalatedChild {
 }
 
 /**
- * A supervisor's (or admin's) escalation list: the children in their subtree whose overdue visit has been escalated
- * to their level — level k reaches the recipient when k supervised areas lie between the child and them (as
- * supervisorsFor counts). Most overdue first. For a command or menu entry; the digest carries the same list.
+ * A supervisor's (or admin's) escalation list: the children in their subtree overdue long enough to reach their
+ * level — when k supervised areas lie between the child and them (as supervisorsFor counts), overdue by more than
+ * (k + 1) × ESCALATE_OVERDUE_DAYS. Read from today's due dates, not from the escalation run's records: a child
+ * imported long overdue, or whose due date moved after the run, is on the list the moment it is that late. Most
+ * overdue first. For a command or menu entry; the digest applies the same rule.
  */
 export async function escalationListFor(
   conn: Conn,
   actor: Pick<Actor, 'role' | 'areaPath'>,
+  on: { today: string; afterDays: number },
   limit = 50,
 ): Promise<EscalatedChild[]> {
   if (actor.role === 'caseworker') return [];
@@ -53,15 +56,15 @@ export async function escalationListFor(
     with sup as (
       select distinct a.path from ${staff} s join ${areas} a on a.code = s.area_code
       where s.role = 'supervisor' and s.active and ${pathUnder(sql`a.path`, prefix)} and a.path <> ${prefix})
-    select c.id as "childId", c.name, ca.name as village, e.due_on::text as "dueOn", e.level, cw.name as caseworker
-    from ${visitEscalations} e
-    join ${children} c on c.id = e.child_id and c.next_visit_due = e.due_on and c.status = 'active'
+    select c.id as "childId", c.name, ca.name as village, c.next_visit_due::text as "dueOn", k.level, cw.name as caseworker
+    from ${children} c
     join ${areas} ca on ca.code = c.area_code
+    cross join lateral (select count(*)::int as level from sup where ${pathUnder(sql`ca.path`, sql`sup.path`)}) k
     left join ${assignments} asg on asg.child_id = c.id and asg.ended_at is null
     left join ${staff} cw on cw.id = asg.staff_id and cw.active
-    where ${pathUnder(sql`ca.path`, prefix)}
-      and e.level = (select count(*) from sup where ${pathUnder(sql`ca.path`, sql`sup.path`)})
-    order by e.due_on, c.id
+    where c.status = 'active' and ${pathUnder(sql`ca.path`, prefix)}
+      and c.next_visit_due < ${on.today}::date - ${on.afterDays}::int * (k.level + 1)
+    order by c.next_visit_due, c.id
     limit ${limit}`);
   return Array.isArray(rows) ? (rows as EscalatedChild[]) : ((rows as unknown as { rows: EscalatedChild[] }).rows ?? []);
 }

@@ -60,8 +60,9 @@ describe.each(databaseTargets())('core on $name', (target) => {
       chat.send('李主任', { kind: 'button', data: confirm }, 'click-a'),
       chat.send('李主任', { kind: 'button', data: confirm }, 'click-b'),
     ]);
-    const saved = [a, b].filter((o) => texts(o).includes('已保存'));
-    const told = [a, b].filter((o) => o.toast === '按钮已过期');
+    // The loser is told the form is already saved (not that its button is old).
+    const saved = [a, b].filter((o) => texts(o).includes('✅ 已保存'));
+    const told = [a, b].filter((o) => o.toast === '已保存，无需重复提交。');
     expect(saved).toHaveLength(1);
     expect(told).toHaveLength(1);
     const [{ n }] = (await database.db.select({ n: count() }).from(visits).where(like(visits.ref, 'ZF-2026-%'))) as [{ n: number }];
@@ -74,7 +75,7 @@ describe.each(databaseTargets())('core on $name', (target) => {
     const yesterday = chat.buttonData('李主任', '昨天');
     await chat.press('李主任', '今天');
     const stale = await chat.send('李主任', { kind: 'button', data: yesterday });
-    expect(texts(stale)).toContain('这个按钮来自之前的问题');
+    expect(texts(stale)).toContain('这个按钮已过期');
     expect(texts(stale)).toContain('走访方式？');
     const [conv] = await database.db.select().from(conversations).where(eq(conversations.status, 'active'));
     expect(conv!.answers.date).toBe('2026-11-23');

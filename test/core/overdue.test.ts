@@ -2,6 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
+import { eq } from 'drizzle-orm';
+import { children } from '../../src/db/schema.js';
+import { summarise } from '../../src/scheduler/digest.js';
+import { loadDigestSnapshot } from '../../src/scheduler/digestData.js';
 import { escalateOverdueVisits } from '../../src/scheduler/visitEscalation.js';
 import { CoreDriver } from '../support/chat.js';
 import { databaseTargets } from '../support/db.js';
@@ -31,6 +35,20 @@ describe.each(databaseTargets())('escalation list on $name', (target) => {
     const [menu] = await chat.say('赵督导员', '/menu');
     expect(menu!.buttons.join(' ')).toContain('继续未完成的“查看儿童档案”');
     expect(menu!.buttons.join(' ')).toContain('⚠️ 逾期上报名单');
+  });
+
+  // Issue 12, defect 5: both lists follow today's due dates, not the escalation run's records.
+  it('lists a child whose due date moved after the escalation run, however long overdue', async () => {
+    await database.db.update(children).set({ nextVisitDue: '2026-03-01' }).where(eq(children.name, '胡婷'));
+    const [list] = await chat.say('赵督导员', '/overdue');
+    expect(list!.text).toContain('胡婷（柳树村）逾期267天，应于3月1日走访 · 李主任');
+    const snap = await loadDigestSnapshot(database.db, {
+      today: '2026-11-23', yesterday: '2026-11-22', yesterdayStart: NOW, todayStart: NOW, now: NOW, escalateAfterDays: 7,
+    });
+    const digest = summarise(snap, { role: 'supervisor', areaCode: '990101001' })!;
+    expect(digest.escalated.map((e) => e.name)).toContain('胡婷');
+    // The county's admin sees it too: 267 days is past every level's limit.
+    expect(summarise(snap, { role: 'admin', areaCode: '990101' })!.escalated.map((e) => e.name)).toContain('胡婷');
   });
 
   it('is not offered to a caseworker', async () => {

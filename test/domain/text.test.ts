@@ -21,6 +21,11 @@ describe('clip', () => {
     ['hello world', 6, 'hello…'],
     ['留守儿童探访记录', 4, '留守儿…'],
     ['a😀b😀c', 3, 'a😀…'],
+    // Grapheme clusters, not code points: a family emoji, a flag and a keycap are each one character.
+    ['👨‍👩‍👧‍👦👨‍👩‍👧‍👦👨‍👩‍👧‍👦', 2, '👨‍👩‍👧‍👦…'],
+    ['🇨🇳🇨🇳🇨🇳', 2, '🇨🇳…'],
+    ['1️⃣2️⃣3️⃣', 3, '1️⃣2️⃣3️⃣'],
+    ['风险等级：上次 🟡 黄色。现在', 10, '风险等级：上次 🟡…'],
     ['abc', 0, ''],
     ['abc', 1, '…'],
   ])('%j to %d → %j', (input, max, out) => {

@@ -186,7 +186,7 @@ describe('flow runtime properties (fast-check, PGlite)', () => {
               await send(c.who, { kind: 'text', text: '/visit' });
               const child = buttons(c.who).find((b) => b.data.includes('.c'));
               if (child) await send(c.who, { kind: 'button', data: child.data });
-              for (const label of ['今天', '入户', '见到本人', c.mode === 'same' ? '情况无变化' : '逐项记录']) if (!(await pressLabel(c.who, label))) break;
+              for (const label of ['今天', '入户', '见到本人', c.mode === 'same' ? '情况无变化' : '逐项填写']) if (!(await pressLabel(c.who, label))) break;
               for (let i = 0; i < 12 && buttons(c.who).some((b) => b.label.includes('正常')); i++) await pressLabel(c.who, '正常');
               await pressLabel(c.who, '否');
               for (let i = 0; i < 2 && buttons(c.who).some((b) => b.label.includes('跳过')); i++) await pressLabel(c.who, '跳过');

@@ -112,6 +112,7 @@ describe.each(databaseTargets())('daily digests on $name', (target) => {
       yesterdayStart: sh('2026-11-22T00:00:00'),
       todayStart: sh('2026-11-23T00:00:00'),
       now: DIGEST_TIME,
+      escalateAfterDays: 7,
     });
     const eastSummary = summarise(snap, { role: 'supervisor', areaCode: '440103001' })!;
     expect(eastSummary.weeks.map((w) => w.monday)).toEqual(['2026-10-05', '2026-10-12', '2026-10-19', '2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23']);

@@ -77,7 +77,7 @@ describe.each(databaseTargets())('escalation ladders on $name', (target) => {
     expect(local.to('west')[0]!.text).not.toContain('Overdue by more than');
 
     // The same lists, asked for directly (a command or menu entry).
-    const listOf = async (id: number) => (await escalationListFor(database.db, await world.actor(id))).map((e) => `${e.name}:${e.level}`);
+    const listOf = async (id: number) => (await escalationListFor(database.db, await world.actor(id), { today: '2026-11-23', afterDays: 7 })).map((e) => `${e.name}:${e.level}`);
     expect(await listOf(ids.east)).toEqual(['逾半月:0', '逾八天:0']);
     expect(await listOf(ids.county)).toEqual(['逾半月:1']);
     expect(await listOf(ids.west)).toEqual([]);

@@ -62,7 +62,7 @@ describe.each(databaseTargets())('caseworker reminders on $name', (target) => {
     expect(li[0]!.text).toContain('张伟（向阳村）· 逾期5天');
     expect(li[0]!.text).not.toContain('陈晨');
     expect(li[0]!.message.buttons![0]).toEqual([
-      { label: '记录 王小明', data: `v.start.${kids.ming}` },
+      { label: '记录 王小明', data: `v.due.${kids.ming}` },
       { label: '推迟1天', data: `rm.snooze.${kids.ming}.1` },
       { label: '推迟3天', data: `rm.snooze.${kids.ming}.3` },
     ]);

@@ -60,7 +60,7 @@ describe.each(oneTarget())('Telegram with the real core on $name', (target) => {
   it('a visit with a location pin and a photo stores both, once, though every update arrives twice', async () => {
     const { db, rig, driver } = await setup();
     for (const [say, press] of [
-      ['/visit', null], ['王小明', null], [null, '今天'], [null, '入户'], [null, '见到本人'], [null, '逐项记录'],
+      ['/visit', null], ['王小明', null], [null, '今天'], [null, '入户'], [null, '见到本人'], [null, '逐项填写'],
       ...['正常', '正常', '正常', '正常', '正常', '正常'].map((p) => [null, p] as const),
       [null, '是'], [null, '跳过'], [null, '跳过'],
     ] as const) {
