@@ -80,6 +80,8 @@ export const reportFlow: Flow = {
   },
 
   async commit(ctx, answers) {
+    // The form asks for a description when the child is not on the roster; a report about nobody is never filed.
+    if (answers.child === 'unknown' && !String(answers.description ?? '').trim()) return [message(rich('⚠️ ', reportFilingText(ctx.locale, 'refused.nobody')))];
     const r = await resolveReport(ctx, answers);
     const { ref, handlers } = await fileReport(ctx, answers, {
       child: r.child,
