@@ -12,7 +12,8 @@ import { registerApprovalActions } from './flows/register.js';
 import { defaultFlows } from './flows/registry.js';
 import { registerReportButtons } from './flows/reportButtons.js';
 import { channelUp } from './http/health.js';
-import { HttpServer, json } from './http/server.js';
+import { HttpServer, json, SocketInUse } from './http/server.js';
+import { makePrivateDir } from './privateFiles.js';
 import { createFeishuChannel } from './bot/feishu/index.js';
 import { createTelegramChannel } from './bot/telegram/index.js';
 import { createScheduler, registerSchedulerActions, type Scheduler } from './scheduler/index.js';
@@ -58,7 +59,20 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     registerReportButtons(core);
     const http = new HttpServer(logger);
     const admin = new HttpServer(logger);
-    const { requireToken } = registerAdminRoute(admin, { db, dbKind: database.kind, config, logger, now: clock });
+    // The admin socket lives in DATA_DIR. With PGlite the directory's lock makes it this process's alone; on
+    // PostgreSQL several instances may share a directory: the first to bind serves it, the others run without one.
+    const adminSocket = adminSocketPath(config.DATA_DIR);
+    makePrivateDir(config.DATA_DIR);
+    let adminServed = true;
+    try {
+      await admin.listenOnSocket(adminSocket);
+      stops.unshift(() => admin.close());
+    } catch (error) {
+      if (database.kind === 'pglite' || !(error instanceof SocketInUse)) throw error;
+      adminServed = false;
+      logger.warn({ socket: adminSocket }, 'another instance serves the admin socket in DATA_DIR: this one serves none');
+    }
+    const requireToken = adminServed ? registerAdminRoute(admin, { db, dbKind: database.kind, config, logger, now: clock }).requireToken : undefined;
     const channels = new Map<ChannelName, ChannelRuntime>();
     if (config.localChat) channels.set('local', createLocalChannel({ core, http, db, config, clock }));
     if (config.telegramEnabled) channels.set('telegram', createTelegramChannel({ config, core, http, logger, db }));
@@ -74,18 +88,17 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       return json(dbUp ? 200 : 503, { status: dbUp ? 'ok' : 'degraded', db: database.kind, channels: channelHealth });
     };
     http.route('GET', '/healthz', () => health(false));
-    admin.route('GET', '/admin/health', (req) => {
-      requireToken(req);
-      return health(true);
-    });
+    if (requireToken) {
+      admin.route('GET', '/admin/health', (req) => {
+        requireToken(req);
+        return health(true);
+      });
+    }
 
     for (const channel of channels.values()) {
       await channel.start();
       stops.unshift(() => channel.stop());
     }
-    const adminSocket = adminSocketPath(config.DATA_DIR);
-    await admin.listenOnSocket(adminSocket);
-    stops.unshift(() => admin.close());
     const port = await http.listen(config.PORT, config.listenHost);
     stops.unshift(() => http.close());
     const scheduler = createScheduler({ db, config, logger, channels, clock });

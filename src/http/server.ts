@@ -37,6 +37,12 @@ export class HttpError extends Error {
   }
 }
 
+export class SocketInUse extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is in use by another running process`);
+  }
+}
+
 const DEFAULT_MAX_BODY = 256 * 1024;
 
 export class HttpServer {
@@ -61,7 +67,7 @@ export class HttpServer {
    */
   async listenOnSocket(path: string): Promise<void> {
     if (existsSync(path)) {
-      if (await socketAnswers(path)) throw new Error(`${path} is in use by another running process`);
+      if (await socketAnswers(path)) throw new SocketInUse(path);
       unlinkSync(path);
     }
     await this.start((s, done) => s.listen(path, done));

@@ -66,6 +66,10 @@ export class FakeFeishu {
   private seq = 0;
   /** Whose private chat each chat id is (learned from the messages users send). */
   private readonly chatOwners = new Map<string, string>();
+  /** Each known chat's chat_mode as GET /im/v1/chats/:id reports it: p2p, or group for the groups the bot is in. */
+  private readonly chatModes = new Map<string, 'p2p' | 'group'>();
+  /** Calls of GET /im/v1/chats/:id, per chat. */
+  readonly chatLookups: string[] = [];
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.serve(req, res));
@@ -90,9 +94,24 @@ export class FakeFeishu {
     return [...this.sockets].filter((s) => s.readyState === s.OPEN).length;
   }
 
-  /** Messages sent to one chat, in order. */
+  /** Messages shown in one chat, in order: a send to a user's open_id lands in that user's private chat with the bot. */
   chat(chatId: string): SentMessage[] {
-    return this.messages.filter((m) => m.receiveId === chatId);
+    const owner = this.chatModes.get(chatId) === 'p2p' ? this.chatOwners.get(chatId) : undefined;
+    return this.messages.filter((m) => m.receiveId === chatId || (owner !== undefined && m.receiveId === owner));
+  }
+
+  /** A group chat the bot is a member of (cards can be forwarded into it and pressed there). */
+  group(chatId: string): void {
+    this.chatModes.set(chatId, 'group');
+  }
+
+  /** The private chat between the bot and a user, as the platform names it. */
+  private p2pChatOf(openId: string): string {
+    for (const [chatId, owner] of this.chatOwners) if (owner === openId && this.chatModes.get(chatId) === 'p2p') return chatId;
+    const chatId = `oc_p2p_${openId}`;
+    this.chatOwners.set(chatId, openId);
+    this.chatModes.set(chatId, 'p2p');
+    return chatId;
   }
 
   // ---- HTTP API ----
@@ -169,6 +188,15 @@ export class FakeFeishu {
       if (uuid) this.byUuid.set(uuid, message);
       return reply(200, { code: 0, msg: 'success', data: { message_id: message.messageId, chat_id: receiveId, msg_type: b.msg_type } });
     }
+    const chatInfo = /^\/open-apis\/im\/v1\/chats\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && chatInfo) {
+      const chatId = decodeURIComponent(chatInfo[1]!);
+      this.chatLookups.push(chatId);
+      const mode = this.chatModes.get(chatId);
+      // As Feishu: a chat the bot is not in (or that does not exist) is not described.
+      if (!mode) return reply(400, { code: 232011, msg: 'The bot is not in the chat.' });
+      return reply(200, { code: 0, msg: 'success', data: { chat_mode: mode, chat_type: 'private', name: mode === 'group' ? '工作群' : '', owner_id: this.chatOwners.get(chatId) ?? '' } });
+    }
     const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'PATCH' && patch) {
       const target = this.messages.find((m) => m.messageId === patch[1]);
@@ -194,6 +222,7 @@ export class FakeFeishu {
     mentions?: { key: string; name: string }[];
   }): Record<string, unknown> {
     if ((o.chatType ?? 'p2p') === 'p2p') this.chatOwners.set(o.chatId, o.openId);
+    this.chatModes.set(o.chatId, o.chatType ?? 'p2p');
     return {
       schema: '2.0',
       header: {
@@ -268,7 +297,9 @@ export class FakeFeishu {
   ): Promise<{ status: number; body: Record<string, unknown> }> {
     const button = cardButtons(card).find((b) => b.label === label);
     if (!button) throw new Error(`no button "${label}" on the card; buttons: ${cardButtons(card).map((b) => b.label).join(', ')}`);
-    const event = this.cardActionEvent({ openId: o.openId ?? this.chatOwners.get(card.receiveId) ?? card.receiveId, chatId: card.receiveId, messageId: card.messageId, value: button.value, eventId: o.eventId });
+    // A card sent to an open_id sits in that user's private chat: the callback names that chat, as Feishu's does.
+    const chatId = card.receiveIdType === 'open_id' ? this.p2pChatOf(card.receiveId) : card.receiveId;
+    const event = this.cardActionEvent({ openId: o.openId ?? this.chatOwners.get(chatId) ?? card.receiveId, chatId, messageId: card.messageId, value: button.value, eventId: o.eventId });
     const answer = o.transport === 'ws' ? await this.pushWs(event).then((a) => ({ status: a.code, body: (a.data ?? {}) as Record<string, unknown> })) : await this.sendWebhook(appUrl, event);
     const newCard = (answer.body.card as { type?: string; data?: Record<string, unknown> } | undefined)?.data;
     if (answer.status === 200 && newCard) card.updatedCard = newCard;

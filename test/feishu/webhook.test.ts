@@ -134,7 +134,8 @@ describe('Feishu webhook transport', () => {
     ]);
     const answer = await fake.click(app.cardsUrl, card, 'Yes');
     expect(answer.status).toBe(200);
-    expect(core.inbounds.at(-1)).toMatchObject({ userId: USER, chatId: CHAT, event: { kind: 'button', data: 'q1.yes' } });
+    // Answered to the operator (their open_id reaches their private chat), as a private chat: Feishu says it is one.
+    expect(core.inbounds.at(-1)).toMatchObject({ userId: USER, chatId: USER, chatType: 'private', event: { kind: 'button', data: 'q1.yes' } });
     expect(visibleText(card)).toBe('Question 1? Yes');
     expect(cardButtons(card)).toEqual([]);
     const reply = await eventually(() => fake.chat(CHAT)[1]);

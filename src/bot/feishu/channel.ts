@@ -53,6 +53,7 @@ export function createFeishuChannel(deps: FeishuChannelDeps): FeishuChannel {
     answerWithinMs: deps.answerWithinMs,
     defaultLocale: config.DEFAULT_LOCALE,
     locateUser: (openId, hint) => feishuUserLocale(deps.db, openId, hint, config.DEFAULT_LOCALE),
+    chatMode: (chatId) => sender.chatMode(chatId),
   });
 
   // Signatures are checked by the webhook transport itself (on the raw body); WebSocket frames need none. The

@@ -57,9 +57,12 @@ export type MessageTranslation =
   | { kind: 'ignore'; reason: string };
 
 export interface CardActionTranslation {
+  /** Answered to the operator directly; its chatType is the adapter's to settle from `cardChatId`. */
   inbound: Inbound;
   /** The card's message, for a later patch when the core is too slow for the 3-second answer. */
   messageId?: string;
+  /** The chat the card was pressed in: a private chat, or a group the card was forwarded to. */
+  cardChatId?: string;
 }
 
 /** Feishu clients put the UI language in the user agent (`LarkLocale/en_US`). */
@@ -205,12 +208,15 @@ export function translateCardAction(data: unknown): CardActionTranslation | unde
       channel: 'feishu',
       id,
       userId: operator.open_id,
-      // Without the chat, answer the user directly: an open_id is a valid receive id too.
-      chatId: context?.open_chat_id ?? operator.open_id,
-      chatType: 'private',
+      // The answer goes to the operator's own chat with the bot (an open_id is a receive id), never into the chat
+      // the card happens to be in: a card forwarded to a group must not read children's data out to the group.
+      chatId: operator.open_id,
+      // The callback does not say what kind of chat the card is in; until the adapter has asked Feishu, it is a group.
+      chatType: 'group',
       event: { kind: 'button', data: pressed },
     },
     messageId: context?.open_message_id,
+    cardChatId: context?.open_chat_id,
   };
 }
 

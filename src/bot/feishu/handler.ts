@@ -38,6 +38,8 @@ export interface FeishuHandlerDeps {
   logger: Logger;
   /** The user's language when nothing better is known (groups, unreadable messages). */
   locateUser(openId: string, hint: string | undefined): Promise<string>;
+  /** What kind of chat this is (Feishu's chat_mode: p2p, group, topic); undefined when Feishu will not say. */
+  chatMode(chatId: string): Promise<string | undefined>;
   /** When even that lookup is slow (the database is the likely reason the core is slow). */
   defaultLocale?: string;
   /** How long an event may wait for the core before Feishu gets its answer (Feishu allows 3 s). */
@@ -143,7 +145,11 @@ export class FeishuEventHandler {
       return { toast: { type: 'warning', content: feishuText(locale, 'feishu.cardInvalid') } };
     }
     this.handled.cardActions += 1;
-    const { inbound, messageId } = t;
+    const { messageId, cardChatId } = t;
+    // The group refusal applies from the chat the card was really pressed in: only a chat Feishu confirms to be a
+    // private one (p2p) counts as private; a card without a chat, or a chat Feishu will not describe, does not.
+    const mode = cardChatId ? await this.deps.chatMode(cardChatId) : undefined;
+    const inbound: Inbound = { ...t.inbound, chatType: mode === 'p2p' ? 'private' : 'group' };
     const work = this.deps.core.handle(inbound);
     const result = await within(work, this.answerWithinMs);
     if (result.state === 'failed') {

@@ -101,6 +101,25 @@ export class FeishuSender {
     }
   }
 
+  private readonly chatModes = new Map<string, string>();
+
+  /** A chat's kind (p2p, group, topic), asked of Feishu once per chat: it never changes. Undefined when Feishu will not say. */
+  async chatMode(chatId: string): Promise<string | undefined> {
+    const known = this.chatModes.get(chatId);
+    if (known) return known;
+    try {
+      const res = await this.client.im.v1.chat.get({ path: { chat_id: chatId } });
+      const mode = res.code === 0 || res.code === undefined ? res.data?.chat_mode : undefined;
+      if (!mode) return undefined;
+      if (this.chatModes.size >= 10_000) this.chatModes.clear();
+      this.chatModes.set(chatId, mode);
+      return mode;
+    } catch (error) {
+      this.logger.warn({ error: deliveryFailure(error).error }, 'feishu chat lookup failed');
+      return undefined;
+    }
+  }
+
   /** Replaces a card sent earlier (a click the core answered after the 3-second window). */
   async patchCard(messageId: string, card: FeishuCard): Promise<DeliveryResult> {
     try {
