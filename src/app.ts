@@ -14,8 +14,6 @@ import { registerReportButtons } from './flows/reportButtons.js';
 import { channelUp } from './http/health.js';
 import { HttpServer, json, SocketInUse } from './http/server.js';
 import { makePrivateDir } from './privateFiles.js';
-import { createFeishuChannel } from './bot/feishu/index.js';
-import { createTelegramChannel } from './bot/telegram/index.js';
 import { createScheduler, registerSchedulerActions, type Scheduler } from './scheduler/index.js';
 
 export interface App {
@@ -44,7 +42,8 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
   const { logger } = options;
   const clock = options.clock ?? (() => new Date());
   const database = await openDatabase(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.DATA_DIR });
-  const stops: (() => Promise<void>)[] = [() => database.close()];
+  // What to close on the way out, in order, each named for the shutdown log.
+  const stops: [string, () => Promise<void>][] = [[`database (${database.kind})`, () => database.close()]];
   if (database.repairedModes) {
     logger.warn({ dataDir: config.DATA_DIR, entries: database.repairedModes }, 'data directory was readable or writable by others: repaired to 0700/0600');
   }
@@ -66,7 +65,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     let adminServed = true;
     try {
       await admin.listenOnSocket(adminSocket);
-      stops.unshift(() => admin.close());
+      stops.unshift(['admin socket', () => admin.close()]);
     } catch (error) {
       if (database.kind === 'pglite' || !(error instanceof SocketInUse)) throw error;
       adminServed = false;
@@ -75,8 +74,9 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     const requireToken = adminServed ? registerAdminRoute(admin, { db, dbKind: database.kind, config, logger, now: clock }).requireToken : undefined;
     const channels = new Map<ChannelName, ChannelRuntime>();
     if (config.localChat) channels.set('local', createLocalChannel({ core, http, db, config, clock }));
-    if (config.telegramEnabled) channels.set('telegram', createTelegramChannel({ config, core, http, logger, db }));
-    if (config.feishuEnabled) channels.set('feishu', createFeishuChannel({ config, core, http, logger, db }));
+    // Loaded only when configured: the Lark SDK alone is about 80 MB and a second of start-up.
+    if (config.telegramEnabled) channels.set('telegram', (await import('./bot/telegram/index.js')).createTelegramChannel({ config, core, http, logger, db }));
+    if (config.feishuEnabled) channels.set('feishu', (await import('./bot/feishu/index.js')).createFeishuChannel({ config, core, http, logger, db }));
 
     // Anyone who reaches the port learns up or down per channel; the details (a platform's last error text, the
     // bot's name, reconnect counts) are for whoever holds the admin token on this machine.
@@ -95,16 +95,16 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       });
     }
 
-    for (const channel of channels.values()) {
+    for (const [name, channel] of channels) {
       await channel.start();
-      stops.unshift(() => channel.stop());
+      stops.unshift([`channel ${name}`, () => channel.stop()]);
     }
     const port = await http.listen(config.PORT, config.listenHost);
-    stops.unshift(() => http.close());
+    stops.unshift([`http :${port}`, () => http.close()]);
     const scheduler = createScheduler({ db, config, logger, channels, clock });
     if (options.startScheduler ?? true) {
       scheduler.start();
-      stops.unshift(() => scheduler.stop());
+      stops.unshift(['scheduler', () => scheduler.stop()]);
     }
 
     return {
@@ -119,17 +119,19 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
       port,
       seeded,
       async stop() {
-        for (const stop of stops) {
+        for (const [what, stop] of stops) {
+          const started = Date.now();
           try {
             await stop();
+            logger.info({ ms: Date.now() - started }, `closed ${what}`);
           } catch (error) {
-            logger.warn({ err: error }, 'error while stopping');
+            logger.warn({ err: error }, `error while closing ${what}`);
           }
         }
       },
     };
   } catch (error) {
-    for (const stop of stops) await stop().catch(() => {});
+    for (const [, stop] of stops) await stop().catch(() => {});
     throw error;
   }
 }

@@ -2,6 +2,7 @@
 // serializer that never writes a database query's text or parameters (a failed insert carries a guardian's phone and
 // a child's ID number in both; drizzle puts them in its error message, the drivers in `detail`, `params`, `query`).
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 const redactedKeys = ['phone', 'guardianPhone', 'idNumber', 'id_number', 'guardian_phone', 'text', 'inviteCode', 'token', 'secret'];
 
@@ -62,7 +63,12 @@ export function createLogger(level: string = 'info', destination?: DestinationSt
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? (process.stdout.isTTY ? readable() : undefined));
+}
+
+/** On a terminal, a line a person reads (time, level, message, fields); elsewhere (files, journald, pipes) JSON. */
+function readable(): DestinationStream {
+  return pretty({ colorize: true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname', sync: true });
 }
 
 export type { Logger };

@@ -162,7 +162,7 @@ export async function childFile(conn: Conn, child: ChildRow) {
     .orderBy(desc(visits.visitedOn), desc(visits.id))
     .limit(1);
   const openReports = await conn
-    .select({ ref: reports.ref, status: reports.status, createdAt: reports.createdAt })
+    .select({ ref: reports.ref, status: reports.status, reporterStaffId: reports.reporterStaffId, createdAt: reports.createdAt })
     .from(reports)
     .where(and(eq(reports.childId, child.id), inArray(reports.status, ['draft', 'open', 'acknowledged'])))
     .orderBy(desc(reports.createdAt));

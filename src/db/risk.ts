@@ -34,7 +34,7 @@ export async function raiseRisk(
 /** The latest change of the child's risk level, with the report's reference when a report caused it. */
 export async function lastRiskChange(conn: Conn, childId: number) {
   const [row] = await conn
-    .select({ from: riskChanges.from, to: riskChanges.to, reason: riskChanges.reason, at: riskChanges.at, reportRef: reports.ref })
+    .select({ from: riskChanges.from, to: riskChanges.to, reason: riskChanges.reason, at: riskChanges.at, reportRef: reports.ref, reporterStaffId: reports.reporterStaffId })
     .from(riskChanges)
     .leftJoin(reports, eq(reports.id, riskChanges.reportId))
     .where(eq(riskChanges.childId, childId))

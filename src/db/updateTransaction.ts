@@ -22,9 +22,9 @@ export interface UpdateTransaction {
  * whatever the network does. postgres.js 3.4.9 waits without bound for a connection when the server accepts and
  * then drops connections, and for the answer on a pooled connection that was reset while idle.
  */
-const CONNECTION_WAIT_MS = 5_000;
-const ROUND_TRIP_MS = 4_000;
-const TRANSACTION_DEADLINE_MS = 15_000;
+const CONNECTION_WAIT_MS = 30_000;
+const ROUND_TRIP_MS = 15_000;
+const TRANSACTION_DEADLINE_MS = 45_000;
 
 const dialect = new PgDialect();
 /** One simple-protocol message: the update's statements may not wait on a lock or run longer than a round trip's bound. */

@@ -1,12 +1,11 @@
 // The buttons of a report's alert and card: acknowledge (one tap), open the card, and start one of the short
-// handling forms (record an action, set a follow-up visit, change the risk level, close). Every press resolves the
+// handling forms (record an action, set a follow-up visit, close). Every press resolves the
 // report through the handler's scope; a report outside it answers exactly like one that does not exist.
 import { bold, message, plain, type Button, type OutMessage, type Span } from '../bot/message.js';
 import type { ActionContext } from '../bot/core.js';
 import { audit } from '../db/audit.js';
 import type { Conn } from '../db/client.js';
 import { reportForHandler, reportHistory, type ReportEvent, type ReportInfo } from '../db/reports.js';
-import { nameOf, riskNames } from '../i18n/domain.js';
 import { reportText } from '../i18n/sections/reports.js';
 import type { Locale } from '../i18n/translator.js';
 import { formatDay, formatInstant } from '../scheduler/text.js';
@@ -14,8 +13,8 @@ import { reportFacts } from './reportAlert.js';
 import { acknowledge, alreadyHandled } from './reportProgress.js';
 import type { Turn } from './runtime.js';
 
-const verbs = { act: 'report-action', fu: 'report-followup', close: 'report-close', risk: 'report-risk' } as const;
-const buttonData = /^r\.(ack|open|act|fu|close|risk)\.(\d{1,9})$/;
+const verbs = { act: 'report-action', fu: 'report-followup', close: 'report-close' } as const;
+const buttonData = /^r\.(ack|open|act|fu|close)\.(\d{1,9})$/;
 
 export const reportButtonPrefixes = ['r.ack.', 'r.open.', ...Object.keys(verbs).map((v) => `r.${v}.`)];
 
@@ -45,19 +44,19 @@ export async function handleReportButton(ctx: ActionContext, data: string): Prom
     const done = reportText(ctx.locale, 'acked.self', { ref: r.ref });
     return { replies: [await reportCard(ctx.tx, ctx.locale, { ...r, status: 'acknowledged' }, ctx.config.TZ_NAME, done)], toast: reportText(ctx.locale, 'acked.toast') };
   }
-  if (r.status === 'closed' && verb !== 'risk') return { replies: [message(await alreadyHandled(ctx.tx, ctx.locale, r, ctx.config.TZ_NAME))] };
-  if ((verb === 'fu' || verb === 'risk') && r.childId === null) return { replies: [message(reportText(ctx.locale, 'flow.followUpNoChild'))] };
+  if (r.status === 'closed') return { replies: [message(await alreadyHandled(ctx.tx, ctx.locale, r, ctx.config.TZ_NAME))] };
+  if (verb === 'fu' && r.childId === null) return { replies: [message(reportText(ctx.locale, 'flow.followUpNoChild'))] };
   return ctx.runtime.start(ctx, verbs[verb], { report: r.id });
 }
 
 /** The handling buttons a report offers in its current status. */
 export function handlingButtons(locale: Locale, r: Pick<ReportInfo, 'id' | 'status' | 'childId'>): Button[][] {
   const b = (key: Parameters<typeof reportText>[1], verb: string) => ({ label: reportText(locale, key), data: `r.${verb}.${r.id}` });
-  if (r.status === 'closed') return r.childId === null ? [] : [[b('button.risk', 'risk')]];
+  if (r.status === 'closed') return [];
   const rows: Button[][] = [];
   if (r.status !== 'acknowledged') rows.push([b('button.ack', 'ack')]);
-  rows.push([b('button.act', 'act'), b('button.followUp', 'fu')]);
-  rows.push(r.childId === null ? [b('button.close', 'close')] : [b('button.risk', 'risk'), b('button.close', 'close')]);
+  rows.push(r.childId === null ? [b('button.act', 'act')] : [b('button.act', 'act'), b('button.followUp', 'fu')]);
+  rows.push([b('button.close', 'close')]);
   return rows;
 }
 
@@ -84,8 +83,6 @@ function historyLine(locale: Locale, e: ReportEvent, tz: string): string | undef
       return reportText(locale, 'event.action', { time, name, action: reportText(locale, `action.${String(d.action)}` as 'action.other') + note });
     case 'followup':
       return reportText(locale, 'event.followup', { time, name, due: formatDay(String(d.dueOn), locale, String(d.dueOn)) });
-    case 'risk':
-      return reportText(locale, 'event.risk', { time, name, from: nameOf(riskNames, locale, String(d.from)), to: nameOf(riskNames, locale, String(d.to)), reason: String(d.reason ?? '') });
     case 'closed':
       return reportText(locale, 'event.closed', { time, name, outcome: reportText(locale, `outcome.${String(d.outcome)}` as 'outcome.other') + note });
     case 'escalated':

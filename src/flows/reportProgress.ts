@@ -1,4 +1,4 @@
-// A report's progress after filing: each step (受理, 处置, 回访, 风险调整, 结案) is a row in the report's history and in
+// A report's progress after filing: each step (受理, 处置, 回访, 结案) is a row in the report's history and in
 // the audit log, written in the handler's transaction together with what it tells people. The reporter hears that
 // their report was received, acted on and closed — never by whom, nor who else knows of it.
 import { and, desc, eq } from 'drizzle-orm';

@@ -11,6 +11,7 @@ import { coreText } from '../i18n/core.js';
 import { categoryNames, dimensionNames, levelNames, nameOf, riskNames, sexNames } from '../i18n/domain.js';
 import { flowText } from '../i18n/flows.js';
 import { reportFilingText } from '../i18n/sections/reportFiling.js';
+import { reportText } from '../i18n/sections/reports.js';
 import { chosenChild } from './childInfo.js';
 import type { Flow, FlowContext } from './types.js';
 
@@ -19,7 +20,10 @@ async function riskReason(ctx: FlowContext, childId: number): Promise<string> {
   const last = await lastRiskChange(ctx.tx, childId);
   if (!last?.reportRef) return '';
   const date = formatDay(todayIn(ctx.config.TZ_NAME, last.at), ctx.locale, ctx);
-  return reportFilingText(ctx.locale, 'risk.raisedByReport', { ref: last.reportRef, date, from: nameOf(riskNames, ctx.locale, last.from) });
+  const from = nameOf(riskNames, ctx.locale, last.from);
+  // As with the open reports below: a caseworker is not shown the reference of a report someone else filed.
+  if (ctx.actor.role === 'caseworker' && last.reporterStaffId !== ctx.actor.staffId) return reportText(ctx.locale, 'card.raisedByReport', { date, from });
+  return reportFilingText(ctx.locale, 'risk.raisedByReport', { ref: last.reportRef, date, from });
 }
 
 export const statusFlow: Flow = {
@@ -59,7 +63,12 @@ export const statusFlow: Flow = {
       if (late > 0) text.push(...rich(' ', bold(t('status.overdue', { n: late }))));
     }
     if (file.openReports.length) {
-      text.push(...rich('\n', t('status.openReports'), file.openReports.map((r) => `${r.ref}（${t(r.status === 'open' ? 'status.reportOpen' : 'status.reportAcked')}）`).join('、')));
+      // A report's reference leads to its reporter: a caseworker sees those they filed, and only a count of the rest.
+      const own = ctx.actor.role === 'caseworker' ? file.openReports.filter((r) => r.reporterStaffId === ctx.actor.staffId) : file.openReports;
+      const shown = own.map((r) => `${r.ref}（${reportText(ctx.locale, `status.${r.status}`)}）`);
+      const others = file.openReports.length - own.length;
+      if (others > 0) shown.push(reportText(ctx.locale, 'card.othersOpen', { n: others }));
+      text.push(...rich('\n', t('status.openReports'), shown.join('、')));
     }
     const buttons = child.status === 'active'
       ? [[{ label: coreText(ctx.locale, 'status.startVisit'), data: `v.start.${child.id}` }, { label: coreText(ctx.locale, 'status.startReport'), data: `r.start.${child.id}` }]]

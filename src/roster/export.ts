@@ -1,13 +1,16 @@
 // Exports for the civil-affairs bureau's own systems: children, visits or reports of an area subtree as a table.
 // ID and phone numbers are masked unless the export is the admin's full one; a report's reporter is named only
 // for admins (the reporter's identity is confidential to the report's handlers).
-import { and, asc, eq, like, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, like, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { maskIdNumber, maskPhone } from '../domain/mask.js';
 import type { Conn } from '../db/client.js';
-import { areas, assignments, children, reports, staff, visits } from '../db/schema.js';
+import type { ReportEvent } from '../db/reports.js';
+import { areas, assignments, children, reportEvents, reports, staff, visits } from '../db/schema.js';
 import { categoryNames, dimensionNames, levelNames, riskNames, situationNames, visitKindNames } from '../i18n/domain.js';
+import { reportText, type ReportTextKey } from '../i18n/sections/reports.js';
 import type { Locale } from '../i18n/translator.js';
+import { localTime } from '../scheduler/time.js';
 import { dimensions } from '../domain/categories.js';
 import { escapeLike } from './areas.js';
 
@@ -43,13 +46,14 @@ const headers: Record<Locale, Record<string, string>> = {
     help_given: '已提供帮助', risk_before: '走访前风险', risk_after: '走访后风险', next_visit_on: '下次走访', channel: '渠道',
     created_at: '报告时间', child_description: '儿童描述', situations: '发现情形', observed: '具体情况', occurred_when: '发生时间',
     occurred_where: '发生地点', immediate_danger: '是否紧急', police_told: '是否已报警', police_receipt: '报警回执号', report_status: '处理状态',
-    acknowledged_at: '确认时间', escalation_level: '升级层级', reporter: '报告人',
+    acknowledged_at: '受理时间', escalation_level: '升级层级', reporter: '报告人', actions: '处置措施', follow_up: '回访期限',
+    closed_at: '结案时间', outcome: '处置结果', outcome_note: '结案说明',
   },
   en: {},
 };
 
 const statusNames: Record<Locale, Record<string, string>> = {
-  'zh-CN': { active: '在册', pending: '待审核', rejected: '未通过', closed: '已结案', open: '待确认', acknowledged: '已确认', male: '男', female: '女' },
+  'zh-CN': { active: '在册', pending: '待审核', rejected: '未通过', closed: '已结案', male: '男', female: '女' },
   en: {},
 };
 
@@ -125,19 +129,48 @@ export async function buildExport(conn: Conn, o: ExportOptions): Promise<ExportT
       ),
     )
     .orderBy(asc(reports.createdAt), asc(reports.id));
-  const at = (d: Date | null) => (d ? d.toISOString() : '');
+  // Times as the county's clock shows them, like the audit log: 2026-11-23 10:05.
+  const at = (d: Date | null) => (d ? localStamp(d, o.timeZone) : '');
+  const handling = await handlingOf(conn, rows.map((r) => r.r.id));
+  const said = (key: string) => reportText(o.locale, key as ReportTextKey);
   return {
     header: [
-      ...['ref', 'created_at', 'area_code', 'area_name', 'child_id', 'name', 'id_number', 'child_description', 'situations', 'observed', 'occurred_when', 'occurred_where', 'immediate_danger', 'police_told', 'police_receipt', 'report_status', 'acknowledged_at', 'escalation_level', 'channel'].map(h),
+      ...['ref', 'created_at', 'area_code', 'area_name', 'child_id', 'name', 'id_number', 'child_description', 'situations', 'observed', 'occurred_when', 'occurred_where', 'immediate_danger', 'police_told', 'police_receipt', 'report_status', 'acknowledged_at', 'actions', 'follow_up', 'closed_at', 'outcome', 'outcome_note', 'escalation_level', 'channel'].map(h),
       ...(o.showReporter ? [h('reporter')] : []),
     ],
-    rows: rows.map(({ r, childName, idNumber, areaName, reporter: who }) => [
-      r.ref, at(r.createdAt), r.areaCode, areaName, r.childId, childName, id(idNumber), r.childDescription, r.situations.map((s) => word(situationNames, s)).join('；'),
-      r.observed, r.occurredWhen, r.occurredWhere, yes(r.immediateDanger), yes(r.policeTold), r.policeReceipt, word(statusNames, r.status), at(r.acknowledgedAt),
-      r.escalationLevel, r.channel, ...(o.showReporter ? [who] : []),
-    ]),
+    rows: rows.map(({ r, childName, idNumber, areaName, reporter: who }) => {
+      const steps = handling.get(r.id) ?? [];
+      const actions = steps.filter((e) => e.kind === 'action').map((e) => `${at(e.at)} ${e.staffName ?? ''} ${said(`action.${String(e.detail?.action)}`)}${e.detail?.note ? `（${String(e.detail.note)}）` : ''}`);
+      const followUp = steps.filter((e) => e.kind === 'followup').at(-1);
+      const closed = steps.filter((e) => e.kind === 'closed').at(-1);
+      return [
+        r.ref, at(r.createdAt), r.areaCode, areaName, r.childId, childName, id(idNumber), r.childDescription, r.situations.map((s) => word(situationNames, s)).join('；'),
+        r.observed, r.occurredWhen, r.occurredWhere, yes(r.immediateDanger), yes(r.policeTold), r.policeReceipt, said(`status.${r.status}`), at(r.acknowledgedAt),
+        actions.join('；'), followUp ? String(followUp.detail?.dueOn ?? '') : '', at(closed?.at ?? null), closed ? said(`outcome.${String(closed.detail?.outcome)}`) : '',
+        closed ? String(closed.detail?.note ?? '') : '', r.escalationLevel, r.channel, ...(o.showReporter ? [who] : []),
+      ];
+    }),
     childIds: [...new Set(rows.map((r) => r.r.childId).filter((c): c is number => c !== null))],
   };
+}
+
+/** The handling steps (actions, follow-up, closure) of these reports, oldest first, by report. */
+async function handlingOf(conn: Conn, reportIds: number[]): Promise<Map<number, (ReportEvent & { reportId: number })[]>> {
+  const byReport = new Map<number, (ReportEvent & { reportId: number })[]>();
+  if (reportIds.length === 0) return byReport;
+  const rows = await conn
+    .select({ reportId: reportEvents.reportId, kind: reportEvents.kind, staffName: staff.name, detail: reportEvents.detail, at: reportEvents.at })
+    .from(reportEvents)
+    .leftJoin(staff, eq(staff.id, reportEvents.staffId))
+    .where(and(inArray(reportEvents.reportId, reportIds), inArray(reportEvents.kind, ['action', 'followup', 'closed'])))
+    .orderBy(asc(reportEvents.at), asc(reportEvents.id));
+  for (const row of rows) byReport.set(row.reportId, [...(byReport.get(row.reportId) ?? []), row]);
+  return byReport;
+}
+
+function localStamp(at: Date, tz: string): string {
+  const { date, minutes } = localTime(at, tz);
+  return `${date} ${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
 function dateRange(column: SQL | typeof visits.visitedOn, o: { from?: string; to?: string }): SQL[] {

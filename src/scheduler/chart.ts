@@ -7,9 +7,12 @@ import { GridComponent, LegendComponent, TitleComponent } from 'echarts/componen
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { chartText, type ChartKey } from '../i18n/sections/charts.js';
+import { REPORT_AGES } from './reportAges.js';
 import type { Locale, Params } from '../i18n/translator.js';
 
 echarts.use([BarChart, GridComponent, LegendComponent, TitleComponent, SVGRenderer]);
+
+export { REPORT_AGES, reportAgeBucket } from './reportAges.js';
 
 export interface ChartPicture {
   svg: string;
@@ -28,7 +31,6 @@ export const WIDTH = 640;
 export const NAME_GUTTER = 120;
 export const AXIS_BAND = 48;
 export const MAX_BARS = 10;
-export const REPORT_AGES = ['age.today', 'age.days1to3', 'age.days4to7', 'age.days8to30', 'age.over30'] as const satisfies readonly ChartKey[];
 
 export const colours = { overdue: '#d62728', dueToday: '#f0a30a', visits: '#3b6fb6', reports: '#8c564b', text: '#222222', grid: '#dddddd' };
 
@@ -102,11 +104,6 @@ export function weeklyVisitsChart(weeks: { monday: string; visits: number }[], a
     },
     280,
   );
-}
-
-/** Which age bar a report filed `days` whole days ago falls in. */
-export function reportAgeBucket(days: number): number {
-  return days < 1 ? 0 : days <= 3 ? 1 : days <= 7 ? 2 : days <= 30 ? 3 : 4;
 }
 
 /** Open reports counted by how long ago they were filed; undefined when none is open. */

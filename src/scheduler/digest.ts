@@ -8,8 +8,7 @@ import type { OutboxMessage } from '../db/outbox.js';
 import type { Logger } from '../logger.js';
 import { enqueueMany } from './bulkOutbox.js';
 import { reachableIdentities } from '../db/recipients.js';
-import { REPORT_AGES, reportAgeBucket } from './chart.js';
-import { DigestPainter } from './digestChart.js';
+import { REPORT_AGES, reportAgeBucket } from './reportAges.js';
 import { INACTIVE_DAYS, loadDigestSnapshot, type DigestSnapshot, type Escalated, type RiskRise } from './digestData.js';
 import { chunks, compare } from './reminders.js';
 import { formatDay, pickLocale, t, type Locale } from './text.js';
@@ -200,7 +199,8 @@ export async function queueDigests(db: Db, config: Config, now: Date, logger?: L
   const messages: OutboxMessage[] = [];
   const expiresAt = endOfDay(today, tz);
   const summaries = new Map<number, DigestSummary | undefined>();
-  const painter = config.DIGEST_CHARTS ? new DigestPainter(config.CHART_FONT, logger) : undefined;
+  // ECharts is loaded when a digest is drawn, not at start-up.
+  const painter = config.DIGEST_CHARTS ? new (await import('./digestChart.js')).DigestPainter(config.CHART_FONT, logger) : undefined;
   const drafts: { message: OutboxMessage; image?: Promise<OutImage | undefined> }[] = [];
   for (const ids of chunks([...byStaff.keys()], 5000)) {
     for (const who of await reachableIdentities(db, ids)) {

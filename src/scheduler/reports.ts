@@ -12,11 +12,11 @@ import { STALLED_HOURS } from '../domain/reportHandling.js';
 import { alertReportHandlers, type AlertStage } from '../flows/reportAlert.js';
 
 /**
- * The last handling step of a report (acknowledging, an action, a follow-up, a risk change). Written out in full:
+ * The last handling step of a report (acknowledging, an action, a follow-up). Written out in full:
  * drizzle leaves a select list's columns unqualified, and an unqualified `id` inside would be the event's own.
  */
 const lastHandled = sql<Date | string | null>`(select max(e.at) from report_events e where e.report_id = "reports"."id"
-  and e.kind in ('acknowledged', 'action', 'followup', 'risk'))`;
+  and e.kind in ('acknowledged', 'action', 'followup'))`;
 
 export async function escalateReports(db: Db, config: Config, now: Date): Promise<number> {
   const ackCutoff = new Date(now.getTime() - config.REPORT_ACK_MINUTES * 60_000).toISOString();

@@ -1,14 +1,19 @@
 // A report after filing, through the real core and scheduler: every alert (first, escalated, repeated, stalled)
 // carries the same facts; the ladder stops at acknowledgement and restarts after 24 h without action; a follow-up
 // visit reaches the caseworker's reminders.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BotCore } from '../../src/bot/core.js';
 import { richToPlain } from '../../src/bot/message.js';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
+import { children, reportEvents, reports } from '../../src/db/schema.js';
 import { alertReportHandlers } from '../../src/flows/reportAlert.js';
+import { buildExport } from '../../src/roster/export.js';
 import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
 import { testCore } from '../support/core.js';
-import { databaseTargets } from '../support/db.js';
+import { databaseTargets, serverUrl } from '../support/db.js';
+import { CoreDriver } from '../support/chat.js';
+import { demoWorld, TestClock } from '../support/world.js';
 import { channelsOf, Clock, logger, RecordingChannel, resetDatabase, seedWorld, sh, testConfig, V1, type World } from '../scheduler/fixture.js';
 
 const MINUTE = 60_000;
@@ -116,6 +121,36 @@ describe.each(databaseTargets())('handling a report on $name', (target) => {
     expect(local.to('admin')[0]!.text).toContain('已受理但 24 小时无处置记录');
   });
 
+  it('the export carries status, actions, follow-up, outcome and every time in local time', async () => {
+    const filed = clock.now();
+    const child = await world.addChild({ name: '刘小妹', area: V1, due: '2026-12-20', caseworker: world.ids.li });
+    const id = await world.addReport({ area: V1, reporter: world.ids.li, at: filed, child });
+    clock.set(new Date(filed.getTime() + 5 * MINUTE));
+    await act('east', { kind: 'button', data: `r.act.${id}` });
+    await act('east', { kind: 'text', text: '报警/公安介入' });
+    await act('east', { kind: 'text', text: '派出所已出警' });
+    clock.set(new Date(filed.getTime() + 2 * HOUR));
+    await act('east', { kind: 'button', data: `r.fu.${id}` });
+    await act('east', { kind: 'text', text: '3' });
+    await act('east', { kind: 'button', data: `r.close.${id}` });
+    await act('east', { kind: 'text', text: '转交有关部门' });
+    const outcome = await core.handle({ channel: 'local', id: `close-note`, userId: 'east', chatId: 'east', event: { kind: 'text', text: '已移交县公安局' } });
+    const confirm = outcome.replies.flatMap((m) => (m.buttons ?? []).flat()).find((b) => b.label.includes('确认提交'))!;
+    expect(await act('east', { kind: 'button', data: confirm.data })).toContain('已结案（转交有关部门）');
+    const table = await buildExport(database.db, { kind: 'reports', areaPath: '/44/', fullId: false, showReporter: false, locale: 'zh-CN', timeZone: 'Asia/Shanghai' });
+    const row = Object.fromEntries(table.header.map((name, i) => [name, table.rows[0]![i]]));
+    expect(row).toMatchObject({
+      报告时间: '2026-11-23 10:00',
+      处理状态: '已结案',
+      受理时间: '2026-11-23 10:05',
+      处置措施: '2026-11-23 10:05 赵督导员 报警/公安介入（派出所已出警）',
+      回访期限: '2026-11-26',
+      结案时间: '2026-11-23 12:00',
+      处置结果: '转交有关部门',
+      结案说明: '已移交县公安局',
+    });
+  });
+
   it('a follow-up visit set on a report appears in the caseworker’s reminders on its day', async () => {
     const child = await world.addChild({ name: '刘小妹', area: V1, due: '2026-12-20', caseworker: world.ids.li });
     const id = await world.addReport({ area: V1, reporter: world.ids.wang, at: clock.now(), child });
@@ -130,5 +165,38 @@ describe.each(databaseTargets())('handling a report on $name', (target) => {
     expect(reminder?.text).toContain('刘小妹（红旗村）· 今天到期');
     // The reporter (another caseworker) hears that it was acted on — not who acted, nor what about the child.
     expect(local.to('wang').map((d) => d.text)).toEqual(['✅ 您提交的报告 BG-2026-000001 已受理（11月23日 10:00），督导员正在处理。']);
+  });
+});
+
+describe.skipIf(!serverUrl)('two handlers closing one report at once, on the real PostgreSQL server', () => {
+  it('one wins; the other waits for the row, is told who closed it, and nothing is recorded twice', async () => {
+    const target = databaseTargets().find((t) => t.name === 'postgres')!;
+    const database = await target.openDemo();
+    try {
+      const world = await demoWorld(database.db);
+      const core = testCore(database.db, { clock: new TestClock().now });
+      const chat = new CoreDriver(core, world, database.db);
+      const [child] = await database.db.select({ id: children.id }).from(children).where(eq(children.name, '周杰'));
+      const [report] = await database.db
+        .insert(reports)
+        .values({ ref: 'BG-2026-000001', childId: child!.id, areaCode: '990101001001', situations: ['abandonment'], observed: '独自在家', occurredWhen: '今天', occurredWhere: '家中', immediateDanger: false, policeTold: false, reporterStaffId: world.staffId('李主任'), channel: 'local' })
+        .returning({ id: reports.id });
+      for (const [who, outcome] of [['赵督导员', '已妥善处置'], ['周管理员', '转交有关部门']] as const) {
+        await chat.send(who, { kind: 'button', data: `r.close.${report!.id}` });
+        await chat.press(who, outcome);
+        await chat.say(who, `${who}的结案说明`);
+      }
+      const [zhao, zhou] = await Promise.all([chat.press('赵督导员', '确认提交'), chat.press('周管理员', '确认提交')]);
+      const answers = [zhao, zhou].map((r) => r.map((m) => m.text).join('\n'));
+      const winner = answers.findIndex((a) => a.includes('☑️ 报告 BG-2026-000001 已结案'));
+      expect(winner).toBeGreaterThanOrEqual(0);
+      const winnerName = winner === 0 ? '赵督导员' : '周管理员';
+      expect(answers[1 - winner]).toContain(`报告 BG-2026-000001 已由 ${winnerName} 于 11月23日 10:00 结案。`);
+      const closed = await database.db.select().from(reportEvents).where(and(eq(reportEvents.reportId, report!.id), eq(reportEvents.kind, 'closed')));
+      expect(closed).toHaveLength(1);
+      expect(closed[0]!.staffId).toBe(world.staffId(winnerName));
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -68,17 +68,22 @@ describe.runIf(serverUrl)('database outage mid-conversation (real PostgreSQL beh
     return row!;
   };
 
+  let shown: OutMessage[] = [];
+  const step = async (id: string, body: Record<string, unknown>) => {
+    const r = await post({ id, ...body });
+    expect(r.status).toBe(200);
+    shown = messagesOf(r.json);
+    return r;
+  };
+  /** A visit started and answered up to the visit's kind. */
+  const upToKind = async (prefix: string) => {
+    await step(`${prefix}-1`, { text: '/visit' });
+    await step(`${prefix}-2`, { text: '胡婷' });
+    await step(`${prefix}-3`, { data: buttonData(shown, '今天') });
+  };
+
   it('answers 503 with the retry text while down, writes nothing, and continues after the restore', async () => {
-    let shown: OutMessage[] = [];
-    const step = async (id: string, body: Record<string, unknown>) => {
-      const r = await post({ id, ...body });
-      expect(r.status).toBe(200);
-      shown = messagesOf(r.json);
-      return r;
-    };
-    await step('o-1', { text: '/visit' });
-    await step('o-2', { text: '胡婷' });
-    await step('o-3', { data: buttonData(shown, '今天') });
+    await upToKind('o');
     const before = await snapshot();
     expect(before.step).toBe('kind');
 
@@ -110,16 +115,7 @@ describe.runIf(serverUrl)('database outage mid-conversation (real PostgreSQL beh
   }, 60_000);
 
   it('answers 503 at once when idle pooled connections are reset while the server is unreachable, then recovers', async () => {
-    let shown: OutMessage[] = [];
-    const step = async (id: string, body: Record<string, unknown>) => {
-      const r = await post({ id, ...body });
-      expect(r.status).toBe(200);
-      shown = messagesOf(r.json);
-      return r;
-    };
-    await step('r-1', { text: '/visit' });
-    await step('r-2', { text: '胡婷' });
-    await step('r-3', { data: buttonData(shown, '今天') });
+    await upToKind('r');
     const before = await snapshot();
 
     // The pooled connections are idle now; they are reset (RST) while the server cannot be reached.
