@@ -6,6 +6,7 @@ import { nameOf, situationNames, situationShortNames } from '../i18n/domain.js';
 import { flowText } from '../i18n/flows.js';
 import { reportFilingText } from '../i18n/sections/reportFiling.js';
 import { chosenChild } from './childInfo.js';
+import { formatOccurred, occurredColumns, occurredOf, occurredSteps } from './occurredSteps.js';
 import { fileReport, keepDraftCurrent, openUrgentReport, policeToldIn } from './reportFiling.js';
 import { choiceStep, textStep, yesNoStep } from './steps.js';
 import type { Answers, Flow, FlowContext, Step } from './types.js';
@@ -16,7 +17,8 @@ const reportAnswers = z.object({
   description: z.string().max(1000).nullish(),
   situations: z.array(z.enum(reportSituations)).min(1),
   observed: z.string().min(1).max(2000),
-  when: z.string().min(1).max(200),
+  when: z.string().regex(/^\d{4}-\d{2}-\d{2}( \S+)?$/),
+  whenTime: z.string().nullish(),
   where: z.string().min(1).max(200),
   guidance: z.enum(['called', 'later', 'unable']).optional(),
   police: z.enum(['yes', 'no']).optional(),
@@ -58,7 +60,7 @@ export const reportFlow: Flow = {
       display: (v, ctx) => (v as string[]).map((s) => nameOf(situationShortNames, ctx.locale, s)).join('、'),
     },
     textStep('observed', 'report.observed', { max: 2000 }),
-    textStep('when', 'report.when', { max: 200 }),
+    ...occurredSteps(),
     textStep('where', 'report.where', { max: 200 }),
     yesNoStep('police', 'report.police', { yes: 'report.policeYes', no: 'report.policeNo', when: (a) => a.danger !== 'yes' }),
     textStep('receipt', 'report.receipt', { max: 100, optional: true, when: policeToldIn }),
@@ -73,20 +75,22 @@ export const reportFlow: Flow = {
       bold(r.child ? r.child.name : t('report.unknownChild')), r.description ? `（${r.description}）` : '', '\n',
       r.situations.map((s) => `• ${nameOf(situationNames, ctx.locale, s)}`).join('\n'), '\n',
       t('report.summaryObserved', { text: r.observed }), '\n',
-      t('report.summaryWhenWhere', { when: r.when, where: r.where }), '\n',
+      t('report.summaryWhenWhere', { when: formatOccurred(occurredOf(answers).day, occurredOf(answers).time, ctx.locale, ctx), where: r.where }), '\n',
       t(r.danger === 'yes' ? 'report.alertDanger' : 'report.alertNoDanger'), ' · ',
       t(r.policeTold ? 'report.alertPoliceTold' : 'report.alertPoliceNotTold', { receipt: r.receipt ?? '' }),
     );
   },
 
   async commit(ctx, answers) {
+    // The form asks for a description when the child is not on the roster; a report about nobody is never filed.
+    if (answers.child === 'unknown' && !String(answers.description ?? '').trim()) return [message(rich('⚠️ ', reportFilingText(ctx.locale, 'refused.nobody')))];
     const r = await resolveReport(ctx, answers);
     const { ref, handlers } = await fileReport(ctx, answers, {
       child: r.child,
       description: r.description ?? null,
       situations: r.situations,
       observed: r.observed,
-      when: r.when,
+      occurred: occurredColumns(answers, ctx),
       where: r.where,
       danger: r.danger === 'yes',
       policeTold: r.policeTold,

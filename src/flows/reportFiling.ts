@@ -12,6 +12,7 @@ import { raiseRisk } from '../db/risk.js';
 import { reportEvents, reports } from '../db/schema.js';
 import { yearOf } from '../domain/dates.js';
 import { chosenChild } from './childInfo.js';
+import { occurredColumns } from './occurredSteps.js';
 import { alertReportHandlers } from './reportAlert.js';
 import type { Answers, FlowContext } from './types.js';
 
@@ -21,7 +22,7 @@ export interface ReportFields {
   description: string | null;
   situations: string[];
   observed: string;
-  when: string;
+  occurred: ReturnType<typeof occurredColumns>;
   where: string;
   danger: boolean;
   policeTold: boolean;
@@ -41,7 +42,7 @@ async function knownSoFar(ctx: FlowContext, a: Answers): Promise<ReportFields> {
     description: a.child === 'unknown' ? text(a.description) || null : null,
     situations: Array.isArray(a.situations) ? (a.situations as string[]) : [],
     observed: text(a.observed),
-    when: text(a.when),
+    occurred: occurredColumns(a, ctx),
     where: text(a.where),
     danger: a.danger === 'yes',
     policeTold: policeToldIn(a),
@@ -57,7 +58,7 @@ function columns(ctx: FlowContext, f: ReportFields) {
     areaCode: f.child?.areaCode ?? ctx.actor.areaCode,
     situations: f.situations,
     observed: f.observed,
-    occurredWhen: f.when,
+    ...f.occurred,
     occurredWhere: f.where,
     immediateDanger: f.danger,
     policeTold: f.policeTold,
