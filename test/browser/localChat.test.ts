@@ -51,7 +51,9 @@ describe.runIf(haveChromium)('local chat in a real browser', () => {
     await click('情况无变化');
     await expect.poll(() => page.locator('.msg.bot').last().innerText()).toContain('请确认');
     await click('✅ 确认提交');
-    await expect.poll(() => page.locator('.msg.bot').last().innerText()).toContain('已保存（ZF-2026-');
+    // After saving, the menu follows the receipt, so the receipt is the last bot message but one.
+    await expect.poll(() => page.locator('.msg.bot', { hasText: '已保存（ZF-2026-' }).count()).toBe(1);
+    await expect.poll(() => page.locator('.msg.bot').last().innerText()).toContain('请选择要做的事');
     const stored = await app.database.db.select().from(visits).where(like(visits.ref, 'ZF-2026-%'));
     expect(stored).toHaveLength(1);
     expect(stored[0]!.sameAsLast).toBe(true);
@@ -165,7 +167,7 @@ describe.runIf(haveChromium)('local chat in a real browser', () => {
     expect(await page.locator('.msg.me img.photo').count()).toBe(1);
     await walkUntil(page, (text) => text.includes('请确认'));
     await page.locator('.msg.bot').last().getByRole('button', { name: '✅ 确认提交' }).click();
-    await expect.poll(() => page.locator('.msg.bot').last().innerText()).toContain('已保存');
+    await expect.poll(() => page.locator('.msg.bot', { hasText: '已保存' }).count()).toBe(1);
     const [saved] = await app.database.db.select().from(visits).orderBy(desc(visits.id)).limit(1);
     expect(saved!.location).toEqual({ latitude: 23.1291, longitude: 113.2644 });
     expect(saved!.photos).toHaveLength(1);

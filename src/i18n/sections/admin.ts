@@ -203,21 +203,18 @@ reassign    把 --from 的全部名单在一个事务中转给 --to（历史记�
   'policy.col.risk': '风险',
   'policy.col.days': '天数',
 
-  'export.summary': '把一个地区的儿童、走访、报告导出为 CSV 或 .xlsx；导出月度统计',
+  'export.summary': '把一个地区的儿童、走访、报告导出为 CSV 或 .xlsx',
   'export.help': `用法：
   npm run -s admin -- export children|visits|reports --area <代码> [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                   --format csv|xlsx [--out <文件>] [--full-id] [--as <人员编号>]
-  npm run -s admin -- export stats --month YYYY-MM [--area <代码>] [--as <人员编号>] --out <文件.xlsx>
 
 导出该地区及其下级的全部数据。--from/--to 按走访日期选走访，按提交日期选报告，按登记日期选儿童。没有 --out 时 CSV
 输出到标准输出（.xlsx 必须给 --out）。身份证号和电话默认打码，--full-id 才显示完整号码。--as <人员编号> 以此人的
 权限导出（督导员只能导出自己的地区，不显示报告人，不允许 --full-id）；不给时是管理员自己的导出，会显示报告人。
-stats 导出一个月的统计（按乡镇/村：儿童按类别和风险、走访次数、按时走访率、当前逾期、报告提交/30分钟内确认/结案）。
 每次导出都记入审计日志。--lang en 使用英文表头。
 
 示例：
-  npm run -s admin -- export visits --area 440103 --from 2026-01-01 --to 2026-06-30 --format xlsx --out 走访.xlsx
-  npm run -s admin -- export stats --month 2026-11 --out 2026年11月统计.xlsx`,
+  npm run -s admin -- export visits --area 440103 --from 2026-01-01 --to 2026-06-30 --format xlsx --out 走访.xlsx`,
   'export.what': '请说明导出什么：{kinds}',
   'export.missingFormat': '缺少 --format（csv 或 xlsx）',
   'export.xlsxNeedsOut': '.xlsx 导出需要 --out <文件>',
@@ -485,24 +482,20 @@ Example:
   'policy.col.risk': 'risk',
   'policy.col.days': 'days',
 
-  'export.summary': "export children, visits or reports of an area as CSV or .xlsx; the month's statistics",
+  'export.summary': "export children, visits or reports of an area as CSV or .xlsx",
   'export.help': `Usage:
   npm run -s admin -- export children|visits|reports --area <code> [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                   --format csv|xlsx [--out <file>] [--full-id] [--as <staff id>]
-  npm run -s admin -- export stats --month YYYY-MM [--area <code>] [--as <staff id>] --out <file.xlsx>
 
 Exports the area and everything under it. --from/--to select visits by visit date, reports by the day they
 were filed, children by the day they were registered. Without --out a CSV goes to standard output (an .xlsx
 needs --out). ID and phone numbers are masked unless --full-id. --as <staff id> exports with that person's
 rights (a supervisor: only their area; reporters are never named and --full-id is refused); without it the
-export is the administrator's, which names each report's reporter. stats exports a month's figures (per
-township/village: children by category and risk, visits, share visited within policy, overdue now, reports
-filed/acknowledged within 30 minutes/closed). Every export is recorded in the audit log. --lang en for English
+export is the administrator's, which names each report's reporter. Every export is recorded in the audit log. --lang en for English
 headers.
 
 Example:
-  npm run -s admin -- export visits --area 440103 --from 2026-01-01 --to 2026-06-30 --format xlsx --out visits.xlsx
-  npm run -s admin -- export stats --month 2026-11 --out stats-2026-11.xlsx`,
+  npm run -s admin -- export visits --area 440103 --from 2026-01-01 --to 2026-06-30 --format xlsx --out visits.xlsx`,
   'export.what': 'say what to export: {kinds}',
   'export.missingFormat': 'missing --format (csv or xlsx)',
   'export.xlsxNeedsOut': 'an .xlsx export needs --out <file>',
