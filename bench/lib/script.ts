@@ -9,7 +9,7 @@ export const visitScript: readonly Action[] = [
   { press: '今天' }, //             3  date
   { press: '入户' }, //             4  kind
   { press: '见到本人' }, //         5  seen
-  { press: '逐项记录' }, //         6  record each item
+  { press: '逐项填写' }, //         6  record each item
   { press: '需关注' }, //           7  health
   { say: '咳嗽一周，奶奶没带去看病' }, // 8  note
   { press: '正常' }, //             9  mental

@@ -85,7 +85,7 @@ export function createPeerVisitBot(token: string, pool: pg.Pool, storage: PsqlAd
     const date = await choose(conversation, ctx, `${child.name}。走访日期？`, [[today, `今天 ${today.slice(5)}`], [addDays(today, -1), '昨天']]);
     const kind = await choose(conversation, ctx, '走访方式？', kinds, 4);
     const seen = await choose(conversation, ctx, '见到孩子本人了吗？', [['yes', '见到本人'], ['no', '未见到']]);
-    await choose(conversation, ctx, `与上次走访（${child.last_visit_on}）相比：`, [['same', '情况无变化'], ['each', '逐项记录']]);
+    await choose(conversation, ctx, `与上次走访（${child.last_visit_on}）相比：`, [['same', '情况无变化'], ['each', '逐项填写']]);
     const dims: Record<string, { level: string; note?: string }> = {};
     for (const [key, name] of dimensions) {
       const level = await choose(conversation, ctx, `${name}？`, levels, 3);
