@@ -58,8 +58,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
           if (options.thinkMs) await new Promise((resolve) => setTimeout(resolve, options.thinkMs));
         }
         if (options.expectSaved !== false) {
-          const last = api.lastText.get(id) ?? '';
-          if (!last.includes(savedMarker)) throw new Error(`user ${id}: the conversation did not end saved; the bot said: ${last}`);
+          // The receipt may be followed by the menu, so look at the last few texts, not only the newest.
+          const recent = api.history.get(id) ?? [];
+          if (!recent.some((text) => text.includes(savedMarker))) throw new Error(`user ${id}: the conversation did not end saved; the bot said: ${recent.join(' | ')}`);
           completed++;
         }
       }
