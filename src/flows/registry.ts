@@ -7,6 +7,7 @@ import { reportActionFlow } from './reportAction.js';
 import { reportCloseFlow } from './reportClose.js';
 import { reportFollowUpFlow } from './reportFollowUp.js';
 import { reportListFlow } from './reportList.js';
+import { statsFlow } from './stats.js';
 import { statusFlow } from './status.js';
 import type { Flow } from './types.js';
 import { visitFlow } from './visit.js';
@@ -14,5 +15,5 @@ import { visitFlow } from './visit.js';
 const reportHandlingFlows = [reportListFlow, reportActionFlow, reportFollowUpFlow, reportCloseFlow];
 
 export function defaultFlows(extra: Flow[] = []): Map<string, Flow> {
-  return new Map([visitFlow, reportFlow, statusFlow, registerFlow, approveFlow, overdueFlow, ...reportHandlingFlows, ...extra].map((f) => [f.name, f]));
+  return new Map([visitFlow, reportFlow, statusFlow, registerFlow, approveFlow, overdueFlow, statsFlow, ...reportHandlingFlows, ...extra].map((f) => [f.name, f]));
 }
