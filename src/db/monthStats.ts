@@ -4,7 +4,7 @@
 //
 // What each figure means (the README and docs/admin.md say the same):
 // - children: on the roster now (active), by category (a child may count under several) and by risk level as it
-//   stood at the end of the counted period (risk_changes taken back);
+//   stood at the end of the counted period (later risk changes and visits taken back);
 // - within policy: children whose latest visit on or before the period's last day is no older than their visit
 //   policy interval (category × risk level, the strictest row) — 按规定频次走访;
 // - visits: visits dated in the period, and how many children they reached;
@@ -88,10 +88,15 @@ export async function areaStats(conn: Conn, q: StatsQuery): Promise<AreaStats> {
   const childRights = q.actor ? childScope(q.actor) : sql`true`;
   const reportRights = q.actor ? reportScope(q.actor) : sql`true`;
 
-  // The level in force at the period's end: the `from` of the first change after it, else today's level.
-  const riskThen = sql<RiskLevel>`coalesce((select ${riskChanges.from} from ${riskChanges}
-    where ${riskChanges.childId} = ${children.id} and ${riskChanges.at} >= ${periodEnd}::timestamptz
-    order by ${riskChanges.at}, ${riskChanges.id} limit 1), ${children.riskLevel})`;
+  // The level in force at the period's end: the level before the first change after it — a recorded risk change
+  // (reports, supervisors) or a visit, which keeps the level it found — else today's level.
+  const riskThen = sql<RiskLevel>`coalesce((select later.before from (
+      select ${riskChanges.from} as before, ${riskChanges.at} as at, 0 as kind, ${riskChanges.id} as id from ${riskChanges}
+        where ${riskChanges.childId} = ${children.id} and ${riskChanges.at} >= ${periodEnd}::timestamptz
+      union all
+      select ${visits.riskBefore}, ${visits.createdAt}, 1, ${visits.id} from ${visits}
+        where ${visits.childId} = ${children.id} and ${visits.createdAt} >= ${periodEnd}::timestamptz
+    ) later order by later.at, later.kind, later.id limit 1), ${children.riskLevel})`;
   const roster = conn
     .select({ id: children.id, categories: children.categories, nextDue: children.nextVisitDue, row: rowOf.as('row'), risk: riskThen.as('risk') })
     .from(children)

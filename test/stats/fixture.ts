@@ -25,9 +25,9 @@ export async function seedStatsWorld(db: Db): Promise<StatsWorld> {
     { code: OTHER_VILLAGE, name: '仓边社区', level: 'village', parentCode: '440104001', path: '/44/4401/440104/440104001/440104001001/' },
   ]);
   const { li, wang, sun, east } = world.ids;
-  const add = async (name: string, area: string, categories: string[], risk: RiskLevel, caseworker: number, visitsOn: string[], due: string, status: 'active' | 'pending' = 'active') => {
+  const add = async (name: string, area: string, categories: string[], risk: RiskLevel, caseworker: number, visitsOn: string[], due: string, status: 'active' | 'pending' = 'active', firstVisitFound: RiskLevel = risk) => {
     const id = await world.addChild({ name, area, due: null, caseworker, risk });
-    for (const on of visitsOn) await world.addVisit({ child: id, staff: caseworker, on, at: cst(`${on}T18:00:00`), from: risk, to: risk, next: due });
+    for (const [i, on] of visitsOn.entries()) await world.addVisit({ child: id, staff: caseworker, on, at: cst(`${on}T18:00:00`), from: i === 0 ? firstVisitFound : risk, to: risk, next: due });
     await db.update(children).set({ categories, riskLevel: risk, nextVisitDue: due, status }).where(eq(children.id, id));
     return id;
   };
@@ -40,7 +40,8 @@ export async function seedStatsWorld(db: Db): Promise<StatsWorld> {
     D: await add('丁', V2, ['de_facto_unsupported', 'in_distress'], 'orange', wang, ['2026-09-30', '2026-11-01'], '2026-11-15'),
     E: await add('戊', V2, ['community_orphan'], 'green', wang, ['2026-08-15', '2026-10-31'], '2027-01-29'),
     // 青山村 (西岭镇)
-    G: await add('庚', V3, ['institutional_orphan'], 'yellow', sun, ['2026-11-20', '2026-11-22'], '2026-12-22'),
+    // Orange until the visit of 20 November lowered him to yellow: October counts him orange.
+    G: await add('庚', V3, ['institutional_orphan'], 'yellow', sun, ['2026-11-20', '2026-11-22'], '2026-12-22', 'active', 'orange'),
     // Another county: never counted.
     X: await add('癸', OTHER_VILLAGE, ['left_behind'], 'red', sun, ['2026-11-10'], '2026-11-17'),
   };
