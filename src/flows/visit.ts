@@ -16,7 +16,7 @@ import { flowText } from '../i18n/flows.js';
 import { visitText } from '../i18n/sections/visits.js';
 import { childHeadline, chosenChild } from './childInfo.js';
 import { choiceStep, dateStep, pastDayRule, recentDayShortcuts, textStep, yesNoStep } from './steps.js';
-import type { Answers, Attachment, Flow, FlowContext, Step } from './types.js';
+import { withCommit, type Answers, type Attachment, type Flow, type FlowContext, type Step } from './types.js';
 
 const riskSchema = z.enum(riskLevels);
 const levelSchema = z.enum(dimensionLevels);
@@ -267,12 +267,18 @@ export const visitFlow: Flow = {
         channel: ctx.channel,
       })
       .returning({ id: visits.id });
-    // A back-dated visit is history: the child's risk, last visit and next due stay those of the later visit.
-    await ctx.tx
-      .update(children)
-      .set(v.later ? { updatedAt: ctx.now } : { riskLevel: v.risk, lastVisitOn: v.date, nextVisitDue: v.next, updatedAt: ctx.now })
-      .where(eq(children.id, v.child.id));
-    await audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'visit.create', childId: v.child.id, detail: { visitId: visit!.id, ref } });
+    // Sent with the commit: nothing below needs their results.
+    await withCommit(ctx, () =>
+      Promise.all([
+        // A back-dated visit is history: the child's risk, last visit and next due stay those of the later visit.
+        ctx.tx
+          .update(children)
+          .set(v.later ? { updatedAt: ctx.now } : { riskLevel: v.risk, lastVisitOn: v.date, nextVisitDue: v.next, updatedAt: ctx.now })
+          .where(eq(children.id, v.child.id))
+          .execute(),
+        audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'visit.create', childId: v.child.id, detail: { visitId: visit!.id, ref } }),
+      ]),
+    );
     return [message(rich('✅ ', flowText(ctx.locale, 'visit.saved', { ref, name: v.child.name, date: formatDay(v.next, ctx.locale, ctx) })))];
   },
 };
