@@ -26,6 +26,11 @@ export function riskRank(level: RiskLevel): number {
   return riskLevels.indexOf(level);
 }
 
+/** The levels a supervisor may lower a child's risk to: those below the current one, most severe first. */
+export function levelsBelow(level: RiskLevel): RiskLevel[] {
+  return riskLevels.slice(0, riskRank(level)).reverse();
+}
+
 export const riskEmoji: Record<RiskLevel, string> = { green: '🟢', yellow: '🟡', orange: '🟠', red: '🔴' };
 
 export const dimensions = ['health', 'mental', 'education', 'hygiene', 'living', 'guardianship'] as const;

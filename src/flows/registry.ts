@@ -7,11 +7,12 @@ import { reportActionFlow } from './reportAction.js';
 import { reportCloseFlow } from './reportClose.js';
 import { reportFollowUpFlow } from './reportFollowUp.js';
 import { reportListFlow } from './reportList.js';
+import { riskLowerFlow } from './riskLower.js';
 import { statusFlow } from './status.js';
 import type { Flow } from './types.js';
 import { visitFlow } from './visit.js';
 
-const reportHandlingFlows = [reportListFlow, reportActionFlow, reportFollowUpFlow, reportCloseFlow];
+const reportHandlingFlows = [reportListFlow, reportActionFlow, reportFollowUpFlow, reportCloseFlow, riskLowerFlow];
 
 export function defaultFlows(extra: Flow[] = []): Map<string, Flow> {
   return new Map([visitFlow, reportFlow, statusFlow, registerFlow, approveFlow, overdueFlow, ...reportHandlingFlows, ...extra].map((f) => [f.name, f]));

@@ -1,9 +1,9 @@
 // Check a child's status (一人一档): the child's file in one message, with buttons to act on it.
-import { bold, message, rich, type Rich } from '../bot/message.js';
+import { bold, message, rich, type Button, type Rich } from '../bot/message.js';
 import { audit } from '../db/audit.js';
 import { childFile } from '../db/children.js';
 import { lastRiskChange } from '../db/risk.js';
-import { dimensions } from '../domain/categories.js';
+import { dimensions, riskRank } from '../domain/categories.js';
 import { ageOn, formatDay, todayIn } from '../domain/dates.js';
 import { maskPhone } from '../domain/mask.js';
 import { overdueDays } from '../domain/visitPolicy.js';
@@ -12,15 +12,22 @@ import { categoryNames, dimensionNames, levelNames, nameOf, riskNames, sexNames 
 import { flowText } from '../i18n/flows.js';
 import { reportFilingText } from '../i18n/sections/reportFiling.js';
 import { reportText } from '../i18n/sections/reports.js';
+import { riskText } from '../i18n/sections/risk.js';
 import { chosenChild } from './childInfo.js';
+import { lowerRiskButton } from './riskButton.js';
 import type { Flow, FlowContext } from './types.js';
 
-/** Why the level is what it is, when a report raised it: " （强制报告 BG-2026-000001 上调，11月23日）". */
+/**
+ * Why the level is what it is, from its latest change: raised by a report ("（11月23日因强制报告 BG-2026-000001 由🟡
+ * 黄色上调）"), or lowered by a supervisor, who and why ("（11月25日赵督导员由🔴 红色下调：已由外婆接回照料）").
+ */
 async function riskReason(ctx: FlowContext, childId: number): Promise<string> {
   const last = await lastRiskChange(ctx.tx, childId);
-  if (!last?.reportRef) return '';
+  if (!last) return '';
   const date = formatDay(todayIn(ctx.config.TZ_NAME, last.at), ctx.locale, ctx);
   const from = nameOf(riskNames, ctx.locale, last.from);
+  if (riskRank(last.to) < riskRank(last.from)) return riskText(ctx.locale, 'card.lowered', { date, from, name: last.staffName ?? '—', reason: last.reason });
+  if (!last.reportRef) return '';
   // As with the open reports below: a caseworker is not shown the reference of a report someone else filed.
   if (ctx.actor.role === 'caseworker' && last.reporterStaffId !== ctx.actor.staffId) return reportText(ctx.locale, 'card.raisedByReport', { date, from });
   return reportFilingText(ctx.locale, 'risk.raisedByReport', { ref: last.reportRef, date, from });
@@ -70,9 +77,11 @@ export const statusFlow: Flow = {
       if (others > 0) shown.push(reportText(ctx.locale, 'card.othersOpen', { n: others }));
       text.push(...rich('\n', t('status.openReports'), shown.join('、')));
     }
-    const buttons = child.status === 'active'
+    const buttons: Button[][] = child.status === 'active'
       ? [[{ label: coreText(ctx.locale, 'status.startVisit'), data: `v.start.${child.id}` }, { label: coreText(ctx.locale, 'status.startReport'), data: `r.start.${child.id}` }]]
       : [[{ label: coreText(ctx.locale, 'status.startReport'), data: `r.start.${child.id}` }]];
+    const lower = lowerRiskButton(ctx.locale, ctx.actor.role, child);
+    if (lower) buttons.push([lower]);
     return [message(text, buttons)];
   },
 };

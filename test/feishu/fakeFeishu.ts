@@ -70,6 +70,8 @@ export class FakeFeishu {
   private readonly chatModes = new Map<string, 'p2p' | 'group'>();
   /** Calls of GET /im/v1/chats/:id, per chat. */
   readonly chatLookups: string[] = [];
+  /** How long GET /im/v1/chats/:id takes to answer (a slow open platform). */
+  chatLookupDelayMs = 0;
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.serve(req, res));
@@ -192,6 +194,7 @@ export class FakeFeishu {
     if (req.method === 'GET' && chatInfo) {
       const chatId = decodeURIComponent(chatInfo[1]!);
       this.chatLookups.push(chatId);
+      if (this.chatLookupDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.chatLookupDelayMs));
       const mode = this.chatModes.get(chatId);
       // As Feishu: a chat the bot is not in (or that does not exist) is not described.
       if (!mode) return reply(400, { code: 232011, msg: 'The bot is not in the chat.' });

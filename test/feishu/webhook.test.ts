@@ -225,6 +225,21 @@ describe('Feishu webhook transport', () => {
     expect(visibleText(await eventually(() => fake.chat(CHAT)[2]))).toBe('you said slow text');
   });
 
+  it('a slow chat lookup counts against the answer window: the click is answered in time and applied as private', async () => {
+    await app.close();
+    app = await startChannel({ fake, core, db: database.db, answerWithinMs: 100 });
+    await say('ask');
+    const card = await eventually(() => fake.chat(CHAT)[0]);
+    fake.chatLookupDelayMs = 400;
+    const started = Date.now();
+    const answer = await fake.click(app.cardsUrl, card, 'No');
+    expect(Date.now() - started).toBeLessThan(350);
+    expect(answer.body.toast).toEqual({ type: 'info', content: '正在处理…' });
+    expect(visibleText(await eventually(() => fake.chat(CHAT)[1]))).toBe('saved: no');
+    expect(fake.chatLookups).toContain(CHAT);
+    expect(core.inbounds.at(-1)).toMatchObject({ chatType: 'private', event: { kind: 'button' } });
+  });
+
   it('replies to quick successive messages arrive in order, even over a slow network', async () => {
     fake.sendDelayMs = 60;
     await say('three');

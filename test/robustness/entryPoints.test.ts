@@ -14,7 +14,7 @@ import { richToPlain, type OutMessage } from '../../src/bot/message.js';
 import type { Outcome } from '../../src/bot/outcome.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
-import { assignments, auditLog, children, conversations, reportEvents, reports, visits } from '../../src/db/schema.js';
+import { assignments, auditLog, children, conversations, reportEvents, reports, riskChanges, visits } from '../../src/db/schema.js';
 import { parseQuestionData } from '../../src/flows/buttons.js';
 import { defaultFlows } from '../../src/flows/registry.js';
 import { registerReportButtons } from '../../src/flows/reportButtons.js';
@@ -117,21 +117,28 @@ describe('every entry point reaches every step (fast-check, PGlite)', () => {
     return row!.id;
   }
 
-  const fromFile = (button: '🚨' | 'visit', child: (run: Run) => Promise<number>) => async (run: Run) => {
+  const fileButtons = { '🚨': 'r.start.', visit: 'v.start.', '⬇️': 'k.low.' } as const;
+  const fromFile = (button: keyof typeof fileButtons, child: (run: Run) => Promise<number>) => async (run: Run) => {
     const id = await child(run);
     const [row] = await database.db.select({ name: children.name }).from(children).where(eq(children.id, id));
     await run.send({ kind: 'text', text: '/status' });
     await run.send({ kind: 'text', text: row!.name });
     // Names repeat (the runs register children too): among several found, the one meant.
     if (!run.buttons().some((b) => b.data.endsWith(`.start.${id}`))) await run.press((_l, data) => parseQuestionData(data)?.op === `c${id}`, `child ${id} among those found`);
-    await run.press((_l, data) => data === (button === '🚨' ? `r.start.${id}` : `v.start.${id}`), `${button} on the file of ${row!.name}`);
+    await run.press((_l, data) => data === `${fileButtons[button]}${id}`, `${button} on the file of ${row!.name}`);
     return id;
   };
+  /** One of 李主任's children, raised to red for the supervisor to lower. */
+  async function redChild(run: Run): Promise<number> {
+    const id = await activeChildOf('李主任', run.pick(100));
+    await database.db.update(children).set({ riskLevel: 'red' }).where(eq(children.id, id));
+    return id;
+  }
 
   let reportCount = 0;
   /** A report 李主任 filed on one of their children, for the supervisor to handle. */
-  async function filedReport(run: Run): Promise<number> {
-    const child = await activeChildOf('李主任', run.pick(100));
+  async function filedReport(run: Run, childOf: (run: Run) => Promise<number> = (r) => activeChildOf('李主任', r.pick(100))): Promise<number> {
+    const child = await childOf(run);
     const [row] = await database.db
       .insert(reports)
       .values({ ref: `BG-T-${++reportCount}`, childId: child, areaCode: '990101001001', situations: ['abandonment'], observed: '独自在家', occurredWhen: '今天', occurredWhere: '家中', immediateDanger: run.pick(2) === 0, policeTold: false, reporterStaffId: world.staffId('李主任'), channel: 'local' })
@@ -139,12 +146,13 @@ describe('every entry point reaches every step (fast-check, PGlite)', () => {
     return row!.id;
   }
   /** A handling form started from a report's card, as the supervisor does. */
-  const fromReport = (verb: string) => async (run: Run) => {
-    const id = await filedReport(run);
+  const fromReportOf = (childOf: ((run: Run) => Promise<number>) | undefined, verb: string) => async (run: Run) => {
+    const id = await filedReport(run, childOf);
     await run.send({ kind: 'button', data: `r.open.${id}` });
     await run.press((_l, data) => data === `r.${verb}.${id}`, `r.${verb} on the card of report ${id}`);
     return id;
   };
+  const fromReport = (verb: string) => fromReportOf(undefined, verb);
 
   function entryPoints(): EntryPoint[] {
     const list: EntryPoint[] = [];
@@ -169,6 +177,17 @@ describe('every entry point reaches every step (fast-check, PGlite)', () => {
       { name: 'report card ➕ (r.act)', flow: 'report-action', speaker: '赵督导员', begin: fromReport('act') },
       { name: 'report card 📅 (r.fu)', flow: 'report-followup', speaker: '赵督导员', begin: fromReport('fu') },
       { name: 'report card ☑️ (r.close)', flow: 'report-close', speaker: '赵督导员', begin: fromReport('close') },
+      {
+        name: 'report card ⬇️ (r.risk)',
+        flow: 'risk-lower',
+        speaker: '赵督导员',
+        begin: async (run) => {
+          const report = await fromReportOf(redChild, 'risk')(run);
+          const [row] = await database.db.select({ child: reports.childId }).from(reports).where(eq(reports.id, report));
+          return row!.child!;
+        },
+      },
+      { name: 'file ⬇️ (k.low)', flow: 'risk-lower', speaker: '赵督导员', begin: fromFile('⬇️', redChild) },
     );
     list.push(
       { name: 'file 🚨 (r.start)', flow: 'report', speaker: '李主任', begin: fromFile('🚨', active) },
@@ -311,6 +330,15 @@ describe('every entry point reaches every step (fast-check, PGlite)', () => {
         const kind = ({ 'report-action': 'action', 'report-followup': 'followup', 'report-close': 'closed' } as Record<string, string>)[flow]!;
         const steps = await database.db.select().from(reportEvents).where(and(eq(reportEvents.reportId, preset!), eq(reportEvents.kind, kind), eq(reportEvents.staffId, staffId)));
         expect(steps, said).toHaveLength(1);
+        break;
+      }
+      case 'risk-lower': {
+        // The child's level went down, with the reason given, by the supervisor; the file said so.
+        const [change] = await database.db.select().from(riskChanges).where(eq(riskChanges.childId, preset!)).orderBy(desc(riskChanges.id)).limit(1);
+        expect(change, said).toMatchObject({ from: 'red', staffId });
+        expect(change!.to).not.toBe('red');
+        expect(change!.reason.length).toBeGreaterThan(0);
+        expect(said).toContain('下调');
         break;
       }
       default:

@@ -5,7 +5,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { User } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignments, auditLog, children, conversations, reports } from '../../src/db/schema.js';
+import { assignments, auditLog, children, conversations, reports, riskChanges } from '../../src/db/schema.js';
 import { SecureService } from './service.js';
 
 const REFUSED = '找不到这份报告，或您无权处理。';
@@ -96,5 +96,76 @@ describe('issue 11 · mandatory reports', () => {
     const handlerView = said(await service.say(zhao, child!.name));
     expect(handlerView).toContain(own.ref);
     expect(handlerView).toContain(byOther.ref);
+  });
+
+  describe('issue 10 item 5: lowering a child’s risk level', () => {
+    const NOT_ALLOWED = '只有儿童所在地区的督导员或管理员可以下调风险等级。';
+    const liushuChild = async (riskLevel: 'red' | 'orange') => {
+      const [child] = await service.db
+        .select({ id: children.id, name: children.name })
+        .from(assignments)
+        .innerJoin(children, eq(children.id, assignments.childId))
+        .where(and(eq(assignments.staffId, await service.staffId('李主任')), eq(children.status, 'active')))
+        .limit(1);
+      await service.db.update(children).set({ riskLevel }).where(eq(children.id, child!.id));
+      return child!;
+    };
+    const level = async (id: number) => (await service.db.select({ risk: children.riskLevel }).from(children).where(eq(children.id, id)))[0]!.risk;
+    const audited = async (action: string, actor: number) =>
+      (await service.db.select().from(auditLog).where(and(eq(auditLog.action, action), eq(auditLog.actorStaffId, actor)))).length;
+    const changes = async (id: number) => (await service.db.select().from(riskChanges).where(eq(riskChanges.childId, id))).length;
+    const openForms = async (staffId: number) =>
+      service.db.select().from(conversations).where(and(eq(conversations.staffId, staffId), eq(conversations.status, 'active')));
+
+    it('a caseworker pressing a forged “lower” button on their own child is refused and audited; nothing changes', async () => {
+      const child = await liushuChild('red');
+      const liId = await service.staffId('李主任');
+      const li = await service.telegramUser(liId);
+      // The file shows them no such button…
+      await service.say(li, '/status');
+      expect(said(await service.say(li, child.name))).not.toContain('下调风险等级');
+      const before = await audited('child.risk_denied', liId);
+      // … and the button data sent anyway (from the file, and from a report's card) is refused.
+      expect(said(await service.pressData(li, `k.low.${child.id}`))).toContain(NOT_ALLOWED);
+      expect(await audited('child.risk_denied', liId)).toBe(before + 1);
+      const report = await fileReport('李主任', child.id);
+      expect(said(await service.pressData(li, `r.risk.${report.id}`))).toContain(REFUSED);
+      expect(await level(child.id)).toBe('red');
+      expect(await openForms(liId)).toEqual([]);
+    });
+
+    it('a supervisor of another township is refused, from the file’s button and from the report’s, and audited', async () => {
+      const child = await liushuChild('red');
+      const report = await fileReport('李主任', child.id);
+      const childDenied = await audited('child.denied', qianId);
+      expect(said(await service.pressData(qian, `k.low.${child.id}`))).toContain(NOT_ALLOWED);
+      expect(await audited('child.denied', qianId)).toBe(childDenied + 1);
+      expect(said(await service.pressData(qian, `r.risk.${report.id}`))).toContain(REFUSED);
+      expect(await denials(report.id)).toBe(1);
+      expect(await level(child.id)).toBe('red');
+      expect(await openForms(qianId)).toEqual([]);
+    });
+
+    it('“lowering” to the level the child already has (lowered by someone else meanwhile) is refused with a clear message', async () => {
+      const child = await liushuChild('orange');
+      const zhaoId = await service.staffId('赵督导员');
+      const zhao = await service.telegramUser(zhaoId);
+      const before = await changes(child.id);
+      const asked = said(await service.pressData(zhao, `k.low.${child.id}`));
+      expect(asked).toContain('现在：🟠 橙色');
+      expect(asked).not.toContain('🔴');
+      await service.press(zhao, '🟡 黄色');
+      await service.say(zhao, '外婆接回照料');
+      // Meanwhile the child is lowered to yellow by another way; confirming now would not lower anything.
+      await service.db.update(children).set({ riskLevel: 'yellow' }).where(eq(children.id, child.id));
+      const answer = said(await service.press(zhao, '确认提交'));
+      expect(answer).toContain('没有下调：');
+      expect(answer).toContain('现在是🟡 黄色，“🟡 黄色”不比它低');
+      expect(await changes(child.id)).toBe(before);
+      // A child already at the lowest level: no form at all.
+      await service.db.update(children).set({ riskLevel: 'green' }).where(eq(children.id, child.id));
+      expect(said(await service.pressData(zhao, `k.low.${child.id}`))).toContain('已是🟢 绿色，无法再下调');
+      expect(await openForms(zhaoId)).toEqual([]);
+    });
   });
 });

@@ -148,9 +148,12 @@ export class FeishuEventHandler {
     const { messageId, cardChatId } = t;
     // The group refusal applies from the chat the card was really pressed in: only a chat Feishu confirms to be a
     // private one (p2p) counts as private; a card without a chat, or a chat Feishu will not describe, does not.
-    const mode = cardChatId ? await this.deps.chatMode(cardChatId) : undefined;
-    const inbound: Inbound = { ...t.inbound, chatType: mode === 'p2p' ? 'private' : 'group' };
-    const work = this.deps.core.handle(inbound);
+    // The lookup counts against the same 3-second window as the core: a slow Feishu makes the answer late, never the
+    // card's response.
+    const inbound: Inbound = t.inbound;
+    const work = (cardChatId ? this.deps.chatMode(cardChatId) : Promise.resolve(undefined)).then((mode) =>
+      this.deps.core.handle({ ...inbound, chatType: mode === 'p2p' ? 'private' : 'group' }),
+    );
     const result = await within(work, this.answerWithinMs);
     if (result.state === 'failed') {
       if (result.error instanceof TemporaryFailure) return { toast: { type: 'error', content: result.error.retryText } };
