@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { bold, message, rich, type Rich } from '../bot/message.js';
 import { audit } from '../db/audit.js';
 import { lastVisitOf } from '../db/children.js';
-import { nextRef } from '../db/refs.js';
+import { refInStatement } from '../db/refs.js';
 import { children, visits, type Dimensions } from '../db/schema.js';
 import { dimensionLevels, dimensions, riskLevels, visitKinds, type Dimension } from '../domain/categories.js';
 import { addDays, formatDay, yearOf } from '../domain/dates.js';
@@ -244,11 +244,13 @@ export const visitFlow: Flow = {
 
   async commit(ctx, a) {
     const v = await resolveVisit(ctx, a);
-    const ref = await nextRef(ctx.tx, 'ZF', yearOf(v.date));
+    // The reference is taken by the insert itself: the counter's row lock is held from there to the commit only.
+    const taken = refInStatement(ctx.tx, 'ZF', yearOf(v.date));
     const [visit] = await ctx.tx
+      .with(taken.counter)
       .insert(visits)
       .values({
-        ref,
+        ref: taken.ref,
         childId: v.child.id,
         staffId: ctx.actor.staffId,
         visitedOn: v.date,
@@ -266,7 +268,8 @@ export const visitFlow: Flow = {
         photos: v.photos,
         channel: ctx.channel,
       })
-      .returning({ id: visits.id });
+      .returning({ id: visits.id, ref: visits.ref });
+    const ref = visit!.ref;
     // Sent with the commit: nothing below needs their results.
     await withCommit(ctx, () =>
       Promise.all([
