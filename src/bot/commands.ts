@@ -11,7 +11,7 @@ export function parseCommand(text: string): { name: string; argument: string } |
   return { name: match[1]!.toLowerCase(), argument: (match[2] ?? '').trim() };
 }
 
-const menuFlows = ['visit', 'report', 'status', 'register', 'approve', 'reports', 'overdue'] as const;
+const menuFlows = ['visit', 'report', 'status', 'register', 'approve', 'reports', 'overdue', 'stats'] as const;
 
 export async function menuMessage(ctx: Pick<ActionContext, 'locale' | 'actor' | 'conversation'>, runtime: FlowRuntime): Promise<OutMessage> {
   const rows: Button[][] = [];

@@ -22,6 +22,7 @@ import { message, plain } from './message.js';
 import type { Outcome } from './outcome.js';
 import { TemporaryFailure } from './outcome.js';
 import { PerKeyQueue, RateLimiter } from './perUserGate.js';
+import { queueRemindersForNewlyBound } from '../scheduler/reminders.js';
 import { isDatabaseUnavailable } from './temporary.js';
 import { menuMessage, parseCommand } from './commands.js';
 
@@ -228,6 +229,8 @@ export class BotCore {
       now,
     });
     if (!result.ok) return { replies: [message(coreText(locale, `onboard.${result.reason}`))] };
+    // Bound after today's reminders went out: their due list comes now (through the outbox), not tomorrow.
+    await queueRemindersForNewlyBound(tx, this.options.config, result.staffId, now);
     // Bound: the menu at once (and the help a tap away in it), so the first thing to do is a tap.
     const actor = await actorForStaff(tx, result.staffId);
     const menu = actor ? [await menuMessage({ locale, actor, conversation: undefined }, this.runtime)] : [message(coreText(locale, 'help.text'))];

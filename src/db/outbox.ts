@@ -1,5 +1,6 @@
 // Writing to the outbox. Rows are written in the caller's transaction, with the change that causes them;
 // the scheduler's sender delivers them.
+import { inArray } from 'drizzle-orm';
 import type { OutMessage } from '../bot/message.js';
 import type { Conn } from './client.js';
 import { outbox, type ChannelName } from './schema.js';
@@ -15,6 +16,8 @@ export interface OutboxMessage {
   urgent?: boolean;
   notBefore?: Date;
   expiresAt?: Date;
+  /** The outbox row whose delivered message this one replaces in place, where the channel can edit it. */
+  replacesId?: number;
 }
 
 /** Inserts the messages; ones whose dedupe key exists already are skipped. Returns the ids inserted. */
@@ -33,9 +36,17 @@ export async function enqueue(conn: Conn, messages: OutboxMessage[]): Promise<nu
         urgent: m.urgent ?? false,
         ...(m.notBefore ? { notBefore: m.notBefore } : {}),
         expiresAt: m.expiresAt ?? null,
+        replacesId: m.replacesId ?? null,
       })),
     )
     .onConflictDoNothing({ target: outbox.dedupeKey })
     .returning({ id: outbox.id });
   return rows.map((r) => r.id);
+}
+
+/** The ids of the rows written under these dedupe keys (a message a later row may replace), by key. */
+export async function outboxIdsByKey(conn: Conn, keys: string[]): Promise<Map<string, number>> {
+  if (keys.length === 0) return new Map();
+  const rows = await conn.select({ id: outbox.id, key: outbox.dedupeKey }).from(outbox).where(inArray(outbox.dedupeKey, keys));
+  return new Map(rows.map((r) => [r.key!, r.id]));
 }

@@ -330,6 +330,13 @@ export const outbox = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     lastError: text('last_error'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
+    /** The platform's id of the message delivered (Telegram message_id, Feishu om_…), so it can be edited later. */
+    messageId: text('message_id'),
+    /**
+     * This row edits the message another row delivered (the preliminary alert, replaced by the full report) where
+     * the channel can; where it cannot, it is sent as a follow-up naming the same reference.
+     */
+    replacesId: bigint('replaces_id', { mode: 'number' }),
     createdAt: createdAt(),
   },
   (t) => [index('outbox_due_idx').on(t.status, t.notBefore)],

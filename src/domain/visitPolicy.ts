@@ -10,7 +10,7 @@ export interface PolicyRow {
   intervalDays: number;
 }
 
-const defaultIntervals: Record<RiskLevel, number> = { red: 7, orange: 14, yellow: 30, green: 90 };
+export const defaultIntervals: Record<RiskLevel, number> = { red: 7, orange: 14, yellow: 30, green: 90 };
 /** Left-behind and de-facto unsupported children are seen at least monthly whatever their level. */
 const monthlyCategories = ['left_behind', 'de_facto_unsupported'];
 const monthlyCap = 30;

@@ -8,6 +8,7 @@ import { reportCloseFlow } from './reportClose.js';
 import { reportFollowUpFlow } from './reportFollowUp.js';
 import { reportListFlow } from './reportList.js';
 import { riskLowerFlow } from './riskLower.js';
+import { statsFlow } from './stats.js';
 import { statusFlow } from './status.js';
 import type { Flow } from './types.js';
 import { visitFlow } from './visit.js';
@@ -15,5 +16,5 @@ import { visitFlow } from './visit.js';
 const reportHandlingFlows = [reportListFlow, reportActionFlow, reportFollowUpFlow, reportCloseFlow, riskLowerFlow];
 
 export function defaultFlows(extra: Flow[] = []): Map<string, Flow> {
-  return new Map([visitFlow, reportFlow, statusFlow, registerFlow, approveFlow, overdueFlow, ...reportHandlingFlows, ...extra].map((f) => [f.name, f]));
+  return new Map([visitFlow, reportFlow, statusFlow, registerFlow, approveFlow, overdueFlow, statsFlow, ...reportHandlingFlows, ...extra].map((f) => [f.name, f]));
 }

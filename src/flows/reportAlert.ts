@@ -7,7 +7,7 @@
 import { bold, plain, type OutMessage, type Span } from '../bot/message.js';
 import type { Config } from '../config.js';
 import type { Conn } from '../db/client.js';
-import { enqueue } from '../db/outbox.js';
+import { enqueue, outboxIdsByKey } from '../db/outbox.js';
 import { reachableIdentities, supervisorsFor, type Recipient } from '../db/recipients.js';
 import { loadReport, type ReportInfo } from '../db/reports.js';
 import { reportEvents } from '../db/schema.js';
@@ -118,6 +118,9 @@ export async function alertReportHandlers(
   const handlers = await supervisorsFor(conn, r.areaCode, level);
   const identities = await reachableIdentities(conn, handlers.map((h) => h.staffId));
   const rendered = new Map<Locale, OutMessage>();
+  const dedupeKey = (part: string, identity: { channel: string; chatId: string }) => `report:${reportId}:${part}:${identity.channel}:${identity.chatId}`;
+  // The full report replaces the preliminary alert in place where the channel can edit it (the sender decides).
+  const preliminary = stage.kind === 'followUp' ? await outboxIdsByKey(conn, identities.map((i) => dedupeKey(`preliminary:${level}`, i))) : new Map<string, number>();
   const rows = identities.map((identity) => {
     const locale = resolveLocale(identity.locale, config.DEFAULT_LOCALE);
     if (!rendered.has(locale)) rendered.set(locale, renderReportAlert(locale, r, config.TZ_NAME, stage));
@@ -128,8 +131,9 @@ export async function alertReportHandlers(
       chatId: identity.chatId,
       message: rendered.get(locale)!,
       urgent: true,
-      dedupeKey: `report:${reportId}:${dedupePart(stage, level, now)}:${identity.channel}:${identity.chatId}`,
+      dedupeKey: dedupeKey(dedupePart(stage, level, now), identity),
       notBefore: now,
+      replacesId: preliminary.get(dedupeKey(`preliminary:${level}`, identity)),
     };
   });
   await enqueue(conn, rows);

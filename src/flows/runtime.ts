@@ -68,7 +68,7 @@ export class FlowRuntime {
   async start(ctx: FlowContext, flowName: string, preset: Answers = {}): Promise<Turn> {
     const flow = this.mustFlow(flowName);
     if (flow.roles && !flow.roles.includes(ctx.actor.role)) {
-      return { replies: [message(coreText(ctx.locale, 'flow.notForRole'))] };
+      return { replies: [message(flow.refusal?.(ctx.locale) ?? coreText(ctx.locale, 'flow.notForRole'))] };
     }
     // A flow without questions (a list, a lookup) answers at once and leaves any draft alone.
     if (flow.steps.length === 0) return { replies: await flow.commit(ctx, preset) };

@@ -150,4 +150,6 @@ export interface Flow {
   nothingToDo?(ctx: FlowContext): Promise<OutMessage[] | undefined>;
   /** Roles allowed to start it. */
   roles?: readonly Actor['role'][];
+  /** What anyone else is told (default: the generic "your role cannot use this"). */
+  refusal?(locale: Locale): string;
 }

@@ -72,9 +72,10 @@ const zh = {
   'menu.approve': '✅ 审核新登记',
   'menu.overdue': '⚠️ 逾期上报名单',
   'menu.reports': '🚨 待处理的强制报告',
+  'menu.stats': '📊 月度统计',
   'menu.resume': '▶️ 继续未完成的“{flow}”',
   'help.text':
-    '我可以帮你：\n/visit 记录走访\n/report 强制报告（发现儿童受侵害或处于危险）\n/status 查看儿童档案\n/register 登记新发现的儿童\n/approve 审核新登记的儿童（督导员）\n/overdue 逾期上报名单（督导员）\n/menu 菜单\n/cancel 放弃正在填写的内容\n\n填写中可以点“返回”修改上一步；提交前可以修改任何一项。',
+    '我可以帮你：\n/visit 记录走访\n/report 强制报告（发现儿童受侵害或处于危险）\n/status 查看儿童档案\n/register 登记新发现的儿童\n/approve 审核新登记的儿童（督导员）\n/overdue 逾期上报名单（督导员）\n/stats 本月和上月的统计（督导员）\n/menu 菜单\n/cancel 放弃正在填写的内容\n\n填写中可以点“返回”修改上一步；提交前可以修改任何一项。',
   'status.startVisit': '📝 记录走访',
   'status.startReport': '🚨 强制报告',
 } as const;
@@ -152,9 +153,10 @@ const en: Record<Key, string> = {
   'menu.approve': '✅ Review registrations',
   'menu.overdue': '⚠️ Escalated overdue visits',
   'menu.reports': '🚨 Reports to handle',
+  'menu.stats': '📊 Monthly figures',
   'menu.resume': '▶️ Continue the unfinished “{flow}”',
   'help.text':
-    'I can help you:\n/visit log a visit\n/report file a mandatory report (a child harmed or in danger)\n/status look up a child’s file\n/register register a newly found child\n/approve review newly registered children (supervisors)\n/overdue escalated overdue visits (supervisors)\n/menu the menu\n/cancel discard what you are filling in\n\nWhile filling in, “Back” changes the previous answer; before submitting you can edit any answer.',
+    'I can help you:\n/visit log a visit\n/report file a mandatory report (a child harmed or in danger)\n/status look up a child’s file\n/register register a newly found child\n/approve review newly registered children (supervisors)\n/overdue escalated overdue visits (supervisors)\n/stats this month’s and last month’s figures (supervisors)\n/menu the menu\n/cancel discard what you are filling in\n\nWhile filling in, “Back” changes the previous answer; before submitting you can edit any answer.',
   'status.startVisit': '📝 Log a visit',
   'status.startReport': '🚨 File a report',
 };

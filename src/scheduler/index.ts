@@ -12,7 +12,7 @@ import type { Logger } from '../logger.js';
 import { queueDigests } from './digest.js';
 import { pruneProcessedInbound, pruneSchedulerTables } from './housekeeping.js';
 import { runOnce } from './jobs.js';
-import { queueReminders, refreshReminder } from './reminders.js';
+import { queueReminders, REMINDER_JOB, refreshReminder } from './reminders.js';
 import { escalateReports } from './reports.js';
 import { OutboxSender, type SenderOptions } from './sender.js';
 import { localDate } from './time.js';
@@ -97,7 +97,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       await job('report-escalation', minuteKey, now, () => escalateReports(db, config, now));
       await job('visit-escalation', today, now, () => escalateOverdueVisits(db, config, now));
       if (firedToday(digestCron, now)) await job('digest', today, now, () => queueDigests(db, config, now, logger));
-      if (firedToday(reminderCron, now)) await job('reminders', today, now, () => queueReminders(db, config, now));
+      if (firedToday(reminderCron, now)) await job(REMINDER_JOB, today, now, () => queueReminders(db, config, now));
       await job('draft-expiry', minuteKey, now, () => expireStaleDrafts(db, now, config));
       await job('prune-inbound', minuteKey.slice(0, 13), now, () => pruneProcessedInbound(db, now));
       await job('prune-scheduler', today, now, () => pruneSchedulerTables(db, now, tz));

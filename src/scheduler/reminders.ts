@@ -2,6 +2,7 @@
 // their current caseload that are overdue or due today. reminder_log admits each child once per day, in the same
 // transaction as the outbox rows, so no child is reminded twice a day whatever runs twice. At send time the
 // message is rebuilt from the database: a visit logged, a snooze, a reassignment since queueing drops the child.
+// Someone who binds an account after the day's run gets theirs at binding, through the same admission and outbox.
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Button, OutMessage } from '../bot/message.js';
 import { bold, plain } from '../bot/message.js';
@@ -9,7 +10,7 @@ import type { Config } from '../config.js';
 import type { Conn, Db } from '../db/client.js';
 import type { OutboxMessage } from '../db/outbox.js';
 import { reachableIdentities } from '../db/recipients.js';
-import { areas, assignments, channelIdentities, children, reminderLog, snoozes, staff, visits } from '../db/schema.js';
+import { areas, assignments, channelIdentities, children, jobRuns, reminderLog, snoozes, staff, visits } from '../db/schema.js';
 import { enqueueMany } from './bulkOutbox.js';
 import type { OutboxRow, Prepared } from './sender.js';
 import { formatDay, pickLocale, t, type Locale } from './text.js';
@@ -55,6 +56,9 @@ export function reminderKey(staffId: number, day: string, channel: string, chatI
   return `reminder:${staffId}:${day}:${channel}:${chatId}`;
 }
 
+/** The scheduler's claim on a day's reminders in job_runs (run key: the local date). */
+export const REMINDER_JOB = 'reminders';
+
 export interface ReminderRun {
   day: string;
   caseworkers: number;
@@ -80,8 +84,13 @@ export async function queueReminders(db: Db, config: Config, now: Date, partitio
   });
 }
 
+/** Whose due children a queueing covers: one of `partitions` groups of all caseworkers, or one caseworker. */
+type Whose = { partitions: number; part: number } | { staffId: number };
+
 /** The children due for a reminder on `day` — current assignment to an active, reachable staff member, not snoozed. */
-function dueQuery(day: string, partitions: number, part: number) {
+function dueQuery(day: string, whose: Whose) {
+  const scope =
+    'staffId' in whose ? sql`a.staff_id = ${whose.staffId}::int` : sql`a.staff_id % ${whose.partitions}::int = ${whose.part}::int`;
   return sql`
     select a.staff_id as "staffId", c.id as "childId", c.name, ar.name as village, c.next_visit_due::text as due
     from ${children} c
@@ -89,60 +98,79 @@ function dueQuery(day: string, partitions: number, part: number) {
     join ${staff} s on s.id = a.staff_id and s.active
     join ${areas} ar on ar.code = c.area_code
     where c.status = 'active' and c.next_visit_due <= ${day}::date
-      and a.staff_id % ${partitions}::int = ${part}::int
+      and ${scope}
       and exists (select 1 from ${channelIdentities} ci where ci.staff_id = a.staff_id)
       and not exists (select 1 from ${snoozes} z where z.staff_id = a.staff_id and z.child_id = c.id and z.until >= ${day}::date)`;
 }
 
 /** Read-only: who would be reminded on `day` (the benchmark times this apart from writing it down). */
 export async function dueForReminders(conn: Conn, day: string, partitions = 1, part = 0): Promise<(DueChild & { staffId: number })[]> {
-  return rowsOf<DueChild & { staffId: number }>(await conn.execute(dueQuery(day, partitions, part)));
+  return rowsOf<DueChild & { staffId: number }>(await conn.execute(dueQuery(day, { partitions, part })));
 }
 
 async function queuePartition(db: Db, config: Config, now: Date, day: string, partitions: number, part: number): Promise<ReminderRun> {
-  return db.transaction(async (tx) => {
-    // Admit each due child once a day (whatever ran before today — another instance, a retry — already holds its
-    // row) and read back what the messages need, in one statement: the rows never leave the server twice.
-    const admitted = rowsOf<DueChild & { staffId: number }>(
-      await tx.execute(sql`
-        with due as (${dueQuery(day, partitions, part)}),
-        admitted as (
-          insert into ${reminderLog} (child_id, day, staff_id)
-          select "childId", ${day}::date, "staffId" from due
-          on conflict do nothing
-          returning child_id)
-        select due.* from due join admitted on admitted.child_id = due."childId"`),
-    );
-    const byStaff = new Map<number, DueChild[]>();
-    for (const r of admitted) {
-      const list = byStaff.get(r.staffId) ?? [];
-      list.push({ childId: r.childId, name: r.name, village: r.village, due: r.due });
-      byStaff.set(r.staffId, list);
+  return db.transaction((tx) => admitAndQueue(tx, config, now, day, { partitions, part }));
+}
+
+/**
+ * A caseworker who binds an account after today's reminders were queued would hear of their due visits only
+ * tomorrow: queue theirs now, in the binding's transaction, through the same admission (a child reminded today is
+ * not reminded again, whoever queued first) and the same outbox row (quiet hours, the send-time refresh, expiry at
+ * the day's end). Before today's run, or on a day without one, nothing: the run itself will include them.
+ */
+export async function queueRemindersForNewlyBound(tx: Conn, config: Config, staffId: number, now: Date): Promise<ReminderRun> {
+  const day = localDate(now, config.TZ_NAME);
+  const [ran] = await tx
+    .select({ job: jobRuns.job })
+    .from(jobRuns)
+    .where(and(eq(jobRuns.job, REMINDER_JOB), eq(jobRuns.runKey, day)))
+    .limit(1);
+  if (!ran) return { day, caseworkers: 0, children: 0, messages: 0 };
+  return admitAndQueue(tx, config, now, day, { staffId });
+}
+
+async function admitAndQueue(tx: Conn, config: Config, now: Date, day: string, whose: Whose): Promise<ReminderRun> {
+  // Admit each due child once a day (whatever ran before today — another instance, a retry — already holds its
+  // row) and read back what the messages need, in one statement: the rows never leave the server twice.
+  const admitted = rowsOf<DueChild & { staffId: number }>(
+    await tx.execute(sql`
+      with due as (${dueQuery(day, whose)}),
+      admitted as (
+        insert into ${reminderLog} (child_id, day, staff_id)
+        select "childId", ${day}::date, "staffId" from due
+        on conflict do nothing
+        returning child_id)
+      select due.* from due join admitted on admitted.child_id = due."childId"`),
+  );
+  const byStaff = new Map<number, DueChild[]>();
+  for (const r of admitted) {
+    const list = byStaff.get(r.staffId) ?? [];
+    list.push({ childId: r.childId, name: r.name, village: r.village, due: r.due });
+    byStaff.set(r.staffId, list);
+  }
+  const staffIds = [...byStaff.keys()];
+  if (staffIds.length === 0) return { day, caseworkers: 0, children: 0, messages: 0 };
+  const expiresAt = endOfDay(day, config.TZ_NAME);
+  const messages: OutboxMessage[] = [];
+  for (const ids of chunks(staffIds, 5000)) {
+    for (const who of await reachableIdentities(tx, ids)) {
+      const items = byStaff.get(who.staffId);
+      if (!items || items.length === 0) continue;
+      const locale = pickLocale(who.locale, config.DEFAULT_LOCALE);
+      messages.push({
+        kind: 'reminder',
+        staffId: who.staffId,
+        channel: who.channel,
+        chatId: who.chatId,
+        message: renderReminder(locale, day, items),
+        dedupeKey: reminderKey(who.staffId, day, who.channel, who.chatId),
+        expiresAt,
+        notBefore: now,
+      });
     }
-    const staffIds = [...byStaff.keys()];
-    if (staffIds.length === 0) return { day, caseworkers: 0, children: 0, messages: 0 };
-    const expiresAt = endOfDay(day, config.TZ_NAME);
-    const messages: OutboxMessage[] = [];
-    for (const ids of chunks(staffIds, 5000)) {
-      for (const who of await reachableIdentities(tx, ids)) {
-        const items = byStaff.get(who.staffId);
-        if (!items || items.length === 0) continue;
-        const locale = pickLocale(who.locale, config.DEFAULT_LOCALE);
-        messages.push({
-          kind: 'reminder',
-          staffId: who.staffId,
-          channel: who.channel,
-          chatId: who.chatId,
-          message: renderReminder(locale, day, items),
-          dedupeKey: reminderKey(who.staffId, day, who.channel, who.chatId),
-          expiresAt,
-          notBefore: now,
-        });
-      }
-    }
-    for (const batch of chunks(messages, 2000)) await enqueueMany(tx, batch);
-    return { day, caseworkers: staffIds.length, children: admitted.length, messages: messages.length };
-  });
+  }
+  for (const batch of chunks(messages, 2000)) await enqueueMany(tx, batch);
+  return { day, caseworkers: staffIds.length, children: admitted.length, messages: messages.length };
 }
 
 /** The children logged for these caseworkers' reminders of `day` that are still due and still theirs. */

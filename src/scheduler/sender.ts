@@ -55,6 +55,8 @@ const politeKinds = new Set(['reminder', 'digest']);
 /** A conversation touched within this window is "in progress"; an abandoned one does not block reminders. */
 const FLOW_IN_PROGRESS_MS = 20 * 60_000;
 const FLOW_POSTPONE_MS = 5 * 60_000;
+/** A row that edits a message still on its way tries again this much later. */
+const EDIT_WAIT_MS = 2_000;
 
 export function backoffMs(attempts: number, random: () => number = Math.random): number {
   const base = Math.min(3_600_000, 5_000 * 2 ** Math.max(0, attempts - 1));
@@ -244,7 +246,13 @@ export class OutboxSender {
       return;
     }
     try {
-      result = await channel.deliver(row.chatId, message, String(row.id));
+      const target = row.replacesId === null ? undefined : await this.editTarget(row.replacesId);
+      if (target === 'wait') {
+        await this.release([row], new Date(this.o.clock().getTime() + EDIT_WAIT_MS));
+        report.postponed++;
+        return;
+      }
+      result = target && channel.edit ? await this.editOrSend(channel, row, target, message) : await channel.deliver(row.chatId, message, String(row.id));
     } catch (error) {
       result = { ok: false, permanent: false, error: errorText(error) };
     } finally {
@@ -258,6 +266,29 @@ export class OutboxSender {
     }
   }
 
+  /**
+   * The message a replacing row edits: its platform id once the replaced row is delivered; 'wait' while that one is
+   * still on its way (edited once it is out); undefined when it never went out — then this one is simply sent.
+   */
+  private async editTarget(replacesId: number): Promise<string | 'wait' | undefined> {
+    const [replaced] = await this.o.db.select({ status: outbox.status, messageId: outbox.messageId }).from(outbox).where(eq(outbox.id, replacesId));
+    if (replaced?.status === 'pending') return 'wait';
+    return replaced?.status === 'sent' ? (replaced.messageId ?? undefined) : undefined;
+  }
+
+  /**
+   * Edits the earlier message in place. Where the channel cannot (too old, gone, not editable), or the edit still
+   * fails on the row's last try, the message goes out as a new one — it names the same reference, so the recipient
+   * reads it as the update. A rate limit or a passing failure before then is retried like any delivery.
+   */
+  private async editOrSend(channel: ChannelRuntime, row: OutboxRow, messageId: string, message: OutMessage): Promise<DeliveryResult> {
+    const edited = await channel.edit!(row.chatId, messageId, message);
+    if (edited.ok || edited.retryAfterMs !== undefined) return edited;
+    if (!edited.cannotEdit && row.attempts + 1 < this.o.config.OUTBOX_MAX_ATTEMPTS) return edited;
+    this.o.logger.info({ outboxId: row.id, error: edited.error }, 'could not edit the earlier message: sending the update as a new one');
+    return channel.deliver(row.chatId, message, String(row.id));
+  }
+
   private async settle(row: OutboxRow, result: DeliveryResult, report: SendReport): Promise<void> {
     const { db, config } = this.o;
     const now = this.o.clock();
@@ -265,7 +296,7 @@ export class OutboxSender {
       this.pacer.delivered(row.channel);
       await db
         .update(outbox)
-        .set({ status: 'sent', sentAt: now, attempts: row.attempts + 1, lastError: null })
+        .set({ status: 'sent', sentAt: now, attempts: row.attempts + 1, lastError: null, messageId: result.messageId ?? null })
         .where(eq(outbox.id, row.id));
       report.sent++;
       return;

@@ -52,6 +52,8 @@ export class FakeFeishu {
   silent = false;
   /** Answers for the next message sends, instead of success. */
   readonly failNextSends: InjectedFailure[] = [];
+  /** Answers for the next card patches, instead of success (a card too old to update, a message recalled). */
+  readonly failNextPatches: InjectedFailure[] = [];
   /** Chats the bot has left / users who blocked it: sends answer 230002. */
   readonly unreachable = new Set<string>();
   /** Milliseconds each message send takes (a slow network). */
@@ -202,9 +204,14 @@ export class FakeFeishu {
     }
     const patch = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'PATCH' && patch) {
+      const injected = this.failNextPatches.shift();
+      if (injected) return reply(injected.status, injected.body, injected.headers);
       const target = this.messages.find((m) => m.messageId === patch[1]);
       if (!target || target.msgType !== 'interactive') return reply(400, { code: 230001, msg: 'not a card' });
       const content = JSON.parse(String(body().content)) as Record<string, unknown>;
+      // Feishu updates a card for everyone only when both the card sent and its replacement are shared cards.
+      const shared = (card: Record<string, unknown>) => (card.config as { update_multi?: boolean } | undefined)?.update_multi === true;
+      if (!shared(target.updatedCard ?? target.content) || !shared(content)) return reply(400, { code: 230099, msg: 'card is not update_multi' });
       target.updatedCard = content;
       this.patches.push({ messageId: target.messageId, content });
       return reply(200, { code: 0, msg: 'success', data: {} });

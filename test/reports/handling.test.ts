@@ -4,17 +4,18 @@
 import type { BotCore } from '../../src/bot/core.js';
 import { richToPlain } from '../../src/bot/message.js';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { children, reportEvents, reports } from '../../src/db/schema.js';
 import { alertReportHandlers } from '../../src/flows/reportAlert.js';
 import { buildExport } from '../../src/roster/export.js';
-import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
+import type { Scheduler } from '../../src/scheduler/index.js';
 import { testCore } from '../support/core.js';
 import { databaseTargets, serverUrl } from '../support/db.js';
 import { CoreDriver } from '../support/chat.js';
 import { demoWorld, TestClock } from '../support/world.js';
-import { channelsOf, Clock, logger, RecordingChannel, resetDatabase, seedWorld, sh, testConfig, V1, type World } from '../scheduler/fixture.js';
+import { Clock, RecordingChannel, sh, testConfig, V1, type World } from '../scheduler/fixture.js';
+import { useCounty } from '../scheduler/rig.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -27,22 +28,9 @@ describe.each(databaseTargets())('handling a report on $name', (target) => {
   let scheduler: Scheduler;
   let core: BotCore;
 
-  beforeAll(async () => {
-    database = await target.open();
-  });
-  afterAll(async () => {
-    await database.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(database.db);
-    world = await seedWorld(database.db);
-    clock = new Clock(sh('2026-11-23T10:00:00'));
-    local = new RecordingChannel('local');
-    scheduler = createScheduler({ db: database.db, config: testConfig(), logger, channels: channelsOf(local), clock: clock.now });
+  useCounty(target, { at: sh('2026-11-23T10:00:00') }, (c) => {
+    ({ database, world, clock, local, scheduler } = c);
     core = testCore(database.db, { clock: clock.now, config: testConfig() });
-  });
-  afterEach(async () => {
-    await scheduler.stop();
   });
 
   /** Runs the scheduler's minute at `at` and delivers what it queued. */

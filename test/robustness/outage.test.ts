@@ -26,6 +26,7 @@ describe.runIf(serverUrl)('database outage mid-conversation (real PostgreSQL beh
   let base = '';
   let chat: LocalChatClient;
   let staffId = 0;
+  let world: Awaited<ReturnType<typeof demoWorld>>;
 
   beforeAll(async () => {
     const created = await createServerDatabase();
@@ -35,7 +36,7 @@ describe.runIf(serverUrl)('database outage mid-conversation (real PostgreSQL beh
     const viaProxy = new URL(created.url);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     database = await openDatabase({ databaseUrl: viaProxy.toString(), poolSize: 2 });
-    const world = await demoWorld(database.db, new Date());
+    world = await demoWorld(database.db, new Date());
     staffId = world.staffId('李主任');
     const logger = createLogger('silent');
     const core = new BotCore({ db: database.db, config: loadConfig({}), logger, flows: defaultFlows(), rateLimit: { burst: 1e6, perSecond: 1e6 } });
@@ -139,5 +140,55 @@ describe.runIf(serverUrl)('database outage mid-conversation (real PostgreSQL beh
     expect(resumed.status).toBe(200);
     expect(textOf(resumed.json)).toContain('见到孩子本人了吗');
     expect((await snapshot()).version).toBe(before.version! + 1);
+  }, 60_000);
+
+  it('the database failing as "danger = yes" is answered: told to retry in their language, no half-report, then exactly one report and one alert', async () => {
+    // An English-speaking caseworker of 杏花村.
+    const wangId = world.staffId('王主任');
+    await direct`update staff set locale = 'en' where id = ${wangId}`;
+    const wang = await LocalChatClient.demo(base, wangId);
+    const send = async (id: string, body: Record<string, unknown>) => wang.send({ id, ...body }, AbortSignal.timeout(10_000));
+    const reportState = async () => {
+      const [row] = await direct<{ reports: number; alerts: number; keys: number; chats: number; inbound: number }[]>`
+        select (select count(*)::int from reports where reporter_staff_id = ${wangId}) as reports,
+               (select count(*)::int from outbox where kind = 'report.alert') as alerts,
+               (select count(distinct dedupe_key)::int from outbox where kind = 'report.alert') as keys,
+               (select count(distinct channel || chat_id)::int from outbox where kind = 'report.alert') as chats,
+               (select count(*)::int from processed_inbound where key like '%d-2') as inbound`;
+      return row!;
+    };
+    const asked = await send('d-1', { text: '/report' });
+    expect(textOf(asked.json)).toContain('Is the child in danger right now?');
+    const yes = buttonData(messagesOf(asked.json), 'Yes, urgent')!;
+
+    // The outage begins the moment the report is written, in the transaction that would also queue its alert.
+    const fired = proxy.cutOffOnStatement('insert into "reports"');
+    const down = await send('d-2', { data: yes });
+    await fired;
+    expect(down.status).toBe(503);
+    expect(String(down.json.error)).toBe('⚠️ The system cannot save right now; your message was not processed. Please send it again in a moment.');
+    // No half-report: no report without its alert, no alert without its report, the answer not recorded as handled.
+    expect(await reportState()).toEqual({ reports: 0, alerts: 0, keys: 0, chats: 0, inbound: 0 });
+
+    await proxy.restore();
+    // The page sends the same answer again (same id) until the service is back.
+    let resumed = await send('d-2', { data: yes });
+    for (let tries = 0; resumed.status === 503 && tries < 20; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      resumed = await send('d-2', { data: yes });
+    }
+    expect(resumed.status).toBe(200);
+    expect(textOf(resumed.json)).toMatch(/Urgent report BG-\d{4}-\d{6} has gone to the supervisors/);
+    // A second tap on the same button (a new message) is a stale button now: still one report, one alert each.
+    await send('d-3', { data: yes });
+    const after = await reportState();
+    expect(after.reports).toBe(1);
+    expect(after.alerts).toBeGreaterThan(0);
+    expect(after.keys).toBe(after.alerts);
+    expect(after.chats).toBe(after.alerts);
+    const [report] = await direct<{ id: number; status: string; immediate_danger: boolean }[]>`select id, status, immediate_danger from reports where reporter_staff_id = ${wangId}`;
+    expect(report).toMatchObject({ status: 'draft', immediate_danger: true });
+    const [preliminary] = await direct<{ n: number }[]>`select count(*)::int as n from outbox where kind = 'report.alert' and dedupe_key like ${`report:${report!.id}:preliminary:0:%`}`;
+    expect(preliminary!.n).toBe(after.alerts);
   }, 60_000);
 });

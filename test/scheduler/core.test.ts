@@ -1,7 +1,7 @@
 // The buttons of the scheduler's messages (reminders, report alerts) through the real core (BotCore.handle →
 // onAction), as a user pressing them would.
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BotCore } from '../../src/bot/core.js';
 import type { Database } from '../../src/db/client.js';
 import { reports, snoozes } from '../../src/db/schema.js';
@@ -9,7 +9,8 @@ import { defaultFlows } from '../../src/flows/registry.js';
 import { registerReportButtons } from '../../src/flows/reportButtons.js';
 import { registerSchedulerActions } from '../../src/scheduler/index.js';
 import { databaseTargets } from '../support/db.js';
-import { Clock, logger, resetDatabase, seedWorld, sh, testConfig, V1, type World } from './fixture.js';
+import { logger, sh, testConfig, V1, type World } from './fixture.js';
+import { useCounty } from './rig.js';
 
 describe.each(databaseTargets())('scheduler buttons through the core on $name', (target) => {
   let database: Database;
@@ -17,16 +18,9 @@ describe.each(databaseTargets())('scheduler buttons through the core on $name', 
   let core: BotCore;
   let n = 0;
 
-  beforeAll(async () => {
-    database = await target.open();
-  });
-  afterAll(async () => {
-    await database.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(database.db);
-    world = await seedWorld(database.db);
-    const clock = new Clock(sh('2026-11-23T09:05:00'));
+  useCounty(target, { at: sh('2026-11-23T09:05:00') }, ({ database: d, world: w, clock }) => {
+    database = d;
+    world = w;
     const config = testConfig();
     core = new BotCore({ db: database.db, config, logger, flows: defaultFlows(), clock: clock.now });
     registerSchedulerActions(core, config);

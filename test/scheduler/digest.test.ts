@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { enqueue } from '../../src/db/outbox.js';
 import { outbox } from '../../src/db/schema.js';
@@ -7,9 +7,10 @@ import { summarise } from '../../src/scheduler/digest.js';
 import { findCjkFont } from '../../src/scheduler/chartFont.js';
 import { digestPictures } from '../../src/scheduler/digestChart.js';
 import { loadDigestSnapshot } from '../../src/scheduler/digestData.js';
-import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
+import type { Scheduler } from '../../src/scheduler/index.js';
 import { databaseTargets } from '../support/db.js';
-import { channelsOf, Clock, logger, RecordingChannel, resetDatabase, seedWorld, sh, testConfig, V1, V2, V3, type World } from './fixture.js';
+import { Clock, RecordingChannel, sh, V1, V2, V3, type World } from './fixture.js';
+import { type County, useCounty } from './rig.js';
 
 const DIGEST_TIME = sh('2026-11-23T08:00:00');
 
@@ -21,20 +22,11 @@ describe.each(databaseTargets())('daily digests on $name', (target) => {
   let scheduler: Scheduler;
   let kids: Record<'overdue' | 'today' | 'rose' | 'wangs' | 'west', number>;
 
-  beforeAll(async () => {
-    database = await target.open();
-  });
-  afterAll(async () => {
-    await database.close();
-  });
+  let rig: County;
+  // Charts take seconds to draw: only the tests about them draw them.
+  useCounty(target, { at: DIGEST_TIME, env: { DIGEST_CHARTS: '0' } }, (c) => ({ database, world, clock, local, scheduler } = rig = c));
   beforeEach(async () => {
-    await resetDatabase(database.db);
-    world = await seedWorld(database.db);
     const { ids } = world;
-    clock = new Clock(DIGEST_TIME);
-    local = new RecordingChannel('local');
-    // Charts take seconds to draw: only the tests about them draw them.
-    scheduler = createScheduler({ db: database.db, config: testConfig({ DIGEST_CHARTS: '0' }), logger, channels: channelsOf(local), clock: clock.now });
     kids = {
       overdue: await world.addChild({ name: '王小明', area: V1, due: '2026-11-20', caseworker: ids.li }),
       today: await world.addChild({ name: '李芳', area: V1, due: '2026-11-23', caseworker: ids.li }),
@@ -49,9 +41,6 @@ describe.each(databaseTargets())('daily digests on $name', (target) => {
     await world.addVisit({ child: extra, staff: ids.wang, on: '2026-11-21', at: sh('2026-11-21T23:59:00') });
     await world.addReport({ area: V1, reporter: ids.li, at: sh('2026-11-22T11:00:00') });
     await world.addReport({ area: V3, reporter: ids.sun, at: sh('2026-11-20T11:00:00') });
-  });
-  afterEach(async () => {
-    await scheduler.stop();
   });
 
   const digests = async () => {
@@ -94,8 +83,7 @@ describe.each(databaseTargets())('daily digests on $name', (target) => {
   });
 
   it.skipIf(!findCjkFont(undefined))('attaches one picture of its charts, drawn from the subtree: due by caseworker, visits per week, open reports by age', async () => {
-    await scheduler.stop();
-    scheduler = createScheduler({ db: database.db, config: testConfig(), logger, channels: channelsOf(local), clock: clock.now });
+    scheduler = await rig.reschedule({});
     const { east, west, county } = await digests();
     expect(county.message.image).toBeDefined();
     for (const digest of [east, west]) {
@@ -128,14 +116,7 @@ describe.each(databaseTargets())('daily digests on $name', (target) => {
   it('goes without the picture, and says so in the log, where no font draws Chinese', async () => {
     const lines: string[] = [];
     const recording = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
-    await scheduler.stop();
-    scheduler = createScheduler({
-      db: database.db,
-      config: testConfig({ CHART_FONT: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' }),
-      logger: recording,
-      channels: channelsOf(local),
-      clock: clock.now,
-    });
+    scheduler = await rig.reschedule({ CHART_FONT: '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf' }, recording);
     const { east } = await digests();
     expect(east.message.image).toBeUndefined();
     expect(east.text).toContain('昨日走访 2 次；今天到期 1，逾期 2。');

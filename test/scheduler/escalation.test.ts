@@ -1,14 +1,14 @@
 import { asc, eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { auditLog, reportEvents, reports, visitEscalations } from '../../src/db/schema.js';
-import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
+import type { Scheduler } from '../../src/scheduler/index.js';
 import { richToPlain } from '../../src/bot/message.js';
 import { testCore } from '../support/core.js';
 import { escalationListFor } from '../../src/scheduler/visitEscalation.js';
 import { databaseTargets } from '../support/db.js';
-import { channelsOf, Clock, logger, outboxRows, RecordingChannel, resetDatabase, sh, testConfig, V1, V3, type World } from './fixture.js';
-import { seedWorld } from './fixture.js';
+import { Clock, outboxRows, RecordingChannel, sh, testConfig, V1, V3, type World } from './fixture.js';
+import { useCounty } from './rig.js';
 
 const MINUTE = 60_000;
 
@@ -18,23 +18,7 @@ describe.each(databaseTargets())('escalation ladders on $name', (target) => {
   let clock: Clock;
   let local: RecordingChannel;
   let scheduler: Scheduler;
-
-  beforeAll(async () => {
-    database = await target.open();
-  });
-  afterAll(async () => {
-    await database.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(database.db);
-    world = await seedWorld(database.db);
-    clock = new Clock(sh('2026-11-23T10:00:00'));
-    local = new RecordingChannel('local');
-    scheduler = createScheduler({ db: database.db, config: testConfig({ DIGEST_CHARTS: '0' }), logger, channels: channelsOf(local), clock: clock.now });
-  });
-  afterEach(async () => {
-    await scheduler.stop();
-  });
+  useCounty(target, { at: sh('2026-11-23T10:00:00'), env: { DIGEST_CHARTS: '0' } }, (c) => ({ database, world, clock, local, scheduler } = c));
 
   /** A report button pressed by a staff member from their local account, through the real core. */
   const press = async (who: number, data: string, now: Date) => {

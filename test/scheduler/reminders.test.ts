@@ -1,11 +1,12 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { auditLog, conversations, jobRuns, processedInbound, reminderLog, snoozes } from '../../src/db/schema.js';
-import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
+import type { Scheduler } from '../../src/scheduler/index.js';
 import { handleSnooze } from '../../src/scheduler/snooze.js';
 import { databaseTargets } from '../support/db.js';
-import { channelsOf, Clock, logger, MONDAY_9, outboxRows, RecordingChannel, resetDatabase, seedWorld, sh, testConfig, TZ, V1, V2, V3, type World } from './fixture.js';
+import { Clock, MONDAY_9, outboxRows, RecordingChannel, sh, testConfig, TZ, V1, V2, V3, type World } from './fixture.js';
+import { useCounty } from './rig.js';
 
 describe.each(databaseTargets())('caseworker reminders on $name', (target) => {
   let database: Database;
@@ -16,19 +17,12 @@ describe.each(databaseTargets())('caseworker reminders on $name', (target) => {
   let scheduler: Scheduler;
   let kids: Record<'ming' | 'fang' | 'wei' | 'later' | 'hong' | 'calm' | 'orphan', number>;
 
-  beforeAll(async () => {
-    database = await target.open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useCounty(target, { also: ['telegram'] }, (c) => {
+    ({ database, world, clock, local, scheduler } = c);
+    telegram = c.channels.get('telegram')!;
   });
 
   beforeEach(async () => {
-    await resetDatabase(database.db);
-    world = await seedWorld(database.db);
-    clock = new Clock();
-    local = new RecordingChannel('local');
-    telegram = new RecordingChannel('telegram');
     const { ids } = world;
     kids = {
       // 李主任's caseload: overdue across a month boundary, due today, due later.
@@ -42,11 +36,6 @@ describe.each(databaseTargets())('caseworker reminders on $name', (target) => {
       // Nobody's: never reminded.
       orphan: await world.addChild({ name: '钱多', area: V3, due: '2026-11-01' }),
     };
-    scheduler = createScheduler({ db: database.db, config: testConfig(), logger, channels: channelsOf(local, telegram), clock: clock.now });
-  });
-
-  afterEach(async () => {
-    await scheduler.stop();
   });
 
   it('sends each caseworker one message on every account, overdue first with days shown, and nothing to those with nothing due', async () => {

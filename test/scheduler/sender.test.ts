@@ -1,11 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { enqueue } from '../../src/db/outbox.js';
 import { outbox } from '../../src/db/schema.js';
 import { OutboxSender, backoffMs } from '../../src/scheduler/sender.js';
 import { databaseTargets } from '../support/db.js';
-import { channelsOf, Clock, logger, outboxRows, RecordingChannel, resetDatabase, sh, testConfig } from './fixture.js';
+import { channelsOf, Clock, logger, outboxRows, RecordingChannel, sh, testConfig } from './fixture.js';
+import { useDatabase } from './rig.js';
 
 const msg = (text: string) => ({ text: [{ text }] });
 
@@ -15,14 +16,8 @@ describe.each(databaseTargets())('the outbox sender on $name', (target) => {
   let local: RecordingChannel;
   let telegram: RecordingChannel;
 
-  beforeAll(async () => {
-    database = await target.open();
-  });
-  afterAll(async () => {
-    await database.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(database.db);
+  useDatabase(target, (d) => {
+    database = d;
     clock = new Clock(sh('2026-11-23T10:00:00'));
     local = new RecordingChannel('local');
     telegram = new RecordingChannel('telegram');

@@ -9,12 +9,18 @@
 //   <! 13800001000                 no bot message since the last action contains this text
 //   inbox                          the speaker reads what reached them since they last looked (alerts, notices)
 //   wait 31m                       time passes (m or h); the scheduler escalates unacknowledged reports
+//   roster 姓名,村(社区)代码,…       consecutive roster lines are a roster table (header first), imported as the
+//   roster 赵小雨,990101001001,…     admin's import-roster --apply does it, on the run's day; no row may be rejected
 //   ? select count(*) from visits  a SQL query whose first column of the first row …
 //   = 1                            … must read exactly this
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/client.js';
+import { loadPolicy } from '../../src/db/policy.js';
+import { todayIn } from '../../src/domain/dates.js';
+import { applyRosterImport, planRosterImport } from '../../src/roster/import.js';
+import { readTable } from '../../src/roster/table.js';
 import { escalateReports } from '../../src/scheduler/reports.js';
 import type { TestClock } from './world.js';
 
@@ -36,6 +42,7 @@ export type Turn =
   | { kind: 'press'; label: string; line: number }
   | { kind: 'inbox'; line: number }
   | { kind: 'wait'; ms: number; line: number }
+  | { kind: 'roster'; csv: string[]; line: number }
   | { kind: 'expect'; text: string; line: number }
   | { kind: 'absent'; text: string; line: number }
   | { kind: 'query'; sql: string; expected: string; line: number };
@@ -50,7 +57,11 @@ export function parseTranscript(source: string): Turn[] {
     const wait = /^wait (\d+)([mh])$/.exec(raw);
     if (raw === 'inbox') turns.push({ kind: 'inbox', line });
     else if (wait) turns.push({ kind: 'wait', ms: Number(wait[1]) * (wait[2] === 'h' ? 3_600_000 : 60_000), line });
-    else if (raw.startsWith('as ')) turns.push({ kind: 'as', speaker: raw.slice(3).trim(), line });
+    else if (raw.startsWith('roster ')) {
+      const previous = turns.at(-1);
+      if (previous?.kind === 'roster' && previous.line + previous.csv.length === line) previous.csv.push(raw.slice(7));
+      else turns.push({ kind: 'roster', csv: [raw.slice(7)], line });
+    } else if (raw.startsWith('as ')) turns.push({ kind: 'as', speaker: raw.slice(3).trim(), line });
     else if (raw.startsWith('> [') && raw.endsWith(']')) turns.push({ kind: 'press', label: raw.slice(3, -1), line });
     else if (raw === '>') turns.push({ kind: 'say', text: '', line });
     else if (raw.startsWith('> ')) turns.push({ kind: 'say', text: raw.slice(2), line });
@@ -97,6 +108,20 @@ export async function runTranscript(turns: Turn[], driver: ChatDriver, db: Db, c
         await escalateReports(db, loadConfig({}), clock.now());
         since = [];
         break;
+      case 'roster': {
+        if (!clock) throw new Error(`line ${turn.line}: this run has no clock to date the import`);
+        const table = await readTable(new TextEncoder().encode(`${turn.csv.join('\n')}\n`), 'csv');
+        const today = todayIn(loadConfig({}).TZ_NAME, clock.now());
+        const plan = await db.transaction(async (tx) => {
+          const planned = await planRosterImport(tx, table, { today, policy: await loadPolicy(tx) });
+          await applyRosterImport(tx, planned, clock.now());
+          return planned;
+        });
+        const rejected = plan.rows.filter((r) => r.outcome === 'rejected');
+        if (rejected.length > 0) throw new Error(`line ${turn.line}: roster rows rejected: ${JSON.stringify(rejected)}`);
+        since = [];
+        break;
+      }
       case 'expect':
         if (!since.some((m) => m.text.includes(turn.text) || m.buttons.some((b) => b.includes(turn.text)))) {
           throw new Error(`line ${turn.line}: expected the bot to say "${turn.text}"; it said:\n${show(since)}`);

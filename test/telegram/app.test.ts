@@ -11,7 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { outbox, reports, staff } from '../../src/db/schema.js';
+import { channelIdentities, children, outbox, reports, staff, visits } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { loadTranscript, runTranscript } from '../support/transcript.js';
 import { TestClock, type DemoWorld } from '../support/world.js';
@@ -108,5 +108,34 @@ describe('the service with Telegram on', () => {
     expect(app.channels.get('telegram')!.health()).toMatchObject({ mode: 'webhook', state: 'running' });
     expect(fake!.webhook).toMatchObject({ url: `http://127.0.0.1:${app.port}/tg/hook`, secret: WEBHOOK_SECRET });
     await runTranscript(loadTranscript(`${transcripts}visit-routine.chat`), driver, db);
+  });
+
+  it('a caseworker who binds with /start <code> after the morning’s reminders gets theirs at once, and logs a visit from its 记录 button', async () => {
+    const { app, db, rig, driver } = await start('polling');
+    const sun = (await db.select({ id: staff.id }).from(staff).where(eq(staff.name, '孙主任')))[0]!.id;
+    // 孙主任 is on the roster with a caseload but on no messenger yet when the 09:00 run goes out.
+    await db.delete(channelIdentities).where(eq(channelIdentities.staffId, sun));
+    await app.scheduler.tick(new Date('2026-11-23T01:00:00Z'));
+    expect(await db.select().from(outbox).where(eq(outbox.staffId, sun))).toHaveLength(0);
+
+    const user = await driver.user('孙主任');
+    await app.scheduler.sender.runOnce();
+    const reminder = rig.fake.sentTo(user.id).at(-1)!;
+    expect(reminder.text).toMatch(/^⏰ 走访提醒/);
+    const logButtons = reminder.reply_markup!.inline_keyboard.map((row) => row[0]!.text);
+    expect(logButtons.length).toBeGreaterThan(0);
+    expect(logButtons.every((label) => label.startsWith('记录 '))).toBe(true);
+    const child = logButtons[0]!.slice('记录 '.length);
+
+    expect((await driver.press('孙主任', `记录 ${child}`)).map((m) => m.text).join('\n')).toContain('走访方式？');
+    await driver.press('孙主任', '入户');
+    const seen = await driver.press('孙主任', '见到本人，情况无变化');
+    expect(seen.at(-1)!.text).toContain('请确认');
+    await driver.press('孙主任', '确认提交');
+    const saved = await db.select({ on: visits.visitedOn, name: children.name }).from(visits).innerJoin(children, eq(children.id, visits.childId)).where(and(eq(visits.staffId, sun), eq(visits.visitedOn, '2026-11-23')));
+    expect(saved).toEqual([{ on: '2026-11-23', name: child }]);
+    // Sent once: a second pass finds nothing more for 孙主任.
+    await app.scheduler.sender.runOnce();
+    expect(rig.fake.sentTo(user.id).filter((m) => m.text?.startsWith('⏰ 走访提醒'))).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 // `export visits|reports|children --area <code> [--from] [--to] --format csv|xlsx [--out file] [--full-id]`, and
-// `export stats --month YYYY-MM` (src/admin/verbs/exportStats.ts).
+// `export stats [--month YYYY-MM]` (src/admin/verbs/exportStats.ts).
 import { eq } from 'drizzle-orm';
 import { actorForStaff, type Actor } from '../../db/actor.js';
 import { auditLog, areas } from '../../db/schema.js';
@@ -8,6 +8,7 @@ import { toCsv, toXlsx } from '../../roster/tableWriter.js';
 import { isoDate, noExtra, oneOf, parseVerbArgs, positiveInt, requiredOption } from '../args.js';
 import { AdminError, say, UsageError, type AdminContext, type Verb } from '../context.js';
 import { scopeForExport } from '../scope.js';
+import { exportStats } from './exportStats.js';
 
 const kinds = ['children', 'visits', 'reports'] as const satisfies readonly ExportKind[];
 
@@ -24,11 +25,17 @@ export const exportVerb: Verb = {
       out: { type: 'string' },
       'full-id': { type: 'boolean' },
       as: { type: 'string' },
+      month: { type: 'string' },
     });
     const [kindText, ...extra] = positionals;
     noExtra(extra);
-    const kind = oneOf(kindText, kinds, 'what to export (children, visits or reports)');
-    if (!kind) throw new UsageError('export.what', { kinds: kinds.join(', ') });
+    if (kindText === 'stats') {
+      for (const option of ['from', 'to', 'full-id'] as const) if (values[option] !== undefined) throw new UsageError('usage.unknownOption', { option: `--${option}` });
+      return exportStats({ month: values.month, area: values.area, as: values.as, format: values.format, out: values.out }, ctx);
+    }
+    if (values.month !== undefined) throw new UsageError('usage.unknownOption', { option: '--month' });
+    const kind = oneOf(kindText, kinds, 'what to export (children, visits, reports or stats)');
+    if (!kind) throw new UsageError('export.what', { kinds: [...kinds, 'stats'].join(', ') });
     const areaCode = requiredOption(values.area, 'area').normalize('NFKC');
     const format = oneOf(values.format, ['csv', 'xlsx'] as const, 'format');
     if (!format) throw new UsageError('export.missingFormat');

@@ -114,6 +114,9 @@ export function createFeishuChannel(deps: FeishuChannelDeps): FeishuChannel {
     deliver(chatId, message, idempotencyKey) {
       return sender.send(chatId, message, idempotencyKey);
     },
+    edit(_chatId, messageId, message) {
+      return sender.edit(messageId, message);
+    },
     health() {
       if (mode === 'webhook') return { mode, lastEventAt };
       const status = ws?.getConnectionStatus();

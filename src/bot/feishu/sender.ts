@@ -68,6 +68,11 @@ export function receiveIdType(chatId: string): 'chat_id' | 'open_id' {
   return chatId.startsWith('ou_') ? 'open_id' : 'chat_id';
 }
 
+function stripCause(result: DeliveryResult & { cause?: unknown }): DeliveryResult {
+  const { cause: _cause, ...rest } = result;
+  return rest;
+}
+
 export class FeishuSender {
   constructor(
     private readonly client: lark.Client,
@@ -120,8 +125,22 @@ export class FeishuSender {
     }
   }
 
+  /**
+   * Replaces a card the outbox sent earlier with this message (the preliminary alert, with the full report). Only a
+   * card can be patched, within 14 days: a message that renders as a post or in parts, or any answer of Feishu's
+   * other than "too many requests", marks the edit impossible and the outbox sends the message as a new one.
+   */
+  async edit(messageId: string, message: OutMessage): Promise<DeliveryResult> {
+    const parts = splitOversized(message);
+    const rendered = parts.length === 1 && !message.image ? renderMessage(message) : undefined;
+    if (!rendered || rendered.msgType !== 'interactive') return { ok: false, permanent: true, cannotEdit: true, error: 'only a card can replace a card' };
+    const result = await this.patchCard(messageId, JSON.parse(rendered.content) as FeishuCard);
+    if (result.ok || result.retryAfterMs !== undefined || answerOf(result.cause).code === undefined) return stripCause(result);
+    return { ok: false, permanent: true, cannotEdit: true, error: result.error };
+  }
+
   /** Replaces a card sent earlier (a click the core answered after the 3-second window). */
-  async patchCard(messageId: string, card: FeishuCard): Promise<DeliveryResult> {
+  async patchCard(messageId: string, card: FeishuCard): Promise<DeliveryResult & { cause?: unknown }> {
     try {
       const res = await this.client.im.v1.message.patch({
         path: { message_id: messageId },
@@ -130,7 +149,7 @@ export class FeishuSender {
       if (res.code !== undefined && res.code !== 0) throw { response: { status: 200, data: res } };
       return { ok: true, messageId };
     } catch (error) {
-      return this.failed(error);
+      return { ...this.failed(error), cause: error };
     }
   }
 

@@ -15,11 +15,11 @@ import type { Inbound } from '../inbound.js';
 import type { OutMessage } from '../message.js';
 import { TemporaryFailure, type Outcome } from '../outcome.js';
 import { publishCommands } from './commands.js';
-import { deliveryFailure, describeError, isNotModified, isPollingConflict } from './errors.js';
+import { cannotEdit, deliveryFailure, describeError, isNotModified, isPollingConflict } from './errors.js';
 import { localeForUser, normaliseLocale, telegramText, type Locale, type TelegramTextKey } from './locale.js';
 import { NoticeMemory } from './notices.js';
 import { inlineKeyboard, MESSAGE_LIMIT, richToHtml, splitRich } from './render.js';
-import { sendOutMessage } from './send.js';
+import { editOutMessage, NotEditable, sendOutMessage } from './send.js';
 import { allowedUpdates, translateUpdate, type Translation } from './translate.js';
 import { isValidSecretToken, secretMatches } from './webhookSecret.js';
 
@@ -178,6 +178,19 @@ class TelegramChannel implements ChannelRuntime {
     } catch (error) {
       const failure = deliveryFailure(error);
       this.logger.warn({ outboxId: idempotencyKey, error: failure.error, permanent: failure.permanent }, 'telegram delivery failed');
+      return failure;
+    }
+  }
+
+  async edit(chatId: string, messageId: string, message: OutMessage): Promise<DeliveryResult> {
+    try {
+      await editOutMessage(this.outbound, chatId, Number(messageId), message);
+      return { ok: true, messageId };
+    } catch (error) {
+      if (isNotModified(error)) return { ok: true, messageId };
+      if (error instanceof NotEditable || cannotEdit(error)) return { ok: false, permanent: true, cannotEdit: true, error: describeError(error) };
+      const failure = deliveryFailure(error);
+      this.logger.warn({ error: failure.error, permanent: failure.permanent }, 'telegram edit failed');
       return failure;
     }
   }

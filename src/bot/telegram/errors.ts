@@ -29,6 +29,14 @@ export function isNotModified(error: unknown): boolean {
   return error instanceof GrammyError && error.error_code === 400 && /message is not modified/i.test(error.description);
 }
 
+/**
+ * Telegram refuses to edit this message for good — it is gone, too old, or not a text the bot sent — so the new
+ * state goes out as a new message instead.
+ */
+export function cannotEdit(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 400 && /message to edit not found|message can't be edited|message_id_invalid|there is no text in the message to edit/i.test(error.description);
+}
+
 /** A second long-polling process (or a webhook set elsewhere) makes getUpdates answer 409. */
 export function isPollingConflict(error: unknown): boolean {
   return error instanceof GrammyError && error.error_code === 409;

@@ -6,6 +6,9 @@ import type { Message } from 'grammy/types';
 import type { OutMessage } from '../message.js';
 import { CAPTION_LIMIT, inlineKeyboard, richToHtml, splitRich, visibleLength } from './render.js';
 
+/** The message cannot replace another in place (a picture, or text longer than one message): send it instead. */
+export class NotEditable extends Error {}
+
 /** Sends the message; returns the id of the last Telegram message sent. */
 export async function sendOutMessage(api: Api, chatId: string, message: OutMessage): Promise<number | undefined> {
   const keyboard = inlineKeyboard(message.buttons);
@@ -36,4 +39,19 @@ export async function sendOutMessage(api: Api, chatId: string, message: OutMessa
     });
   }
   return last?.message_id;
+}
+
+/**
+ * Replaces the text and buttons of a message sent earlier. An edit that changes nothing is Telegram's 400 "message
+ * is not modified": the message already reads right, so the caller treats it as success.
+ */
+export async function editOutMessage(api: Api, chatId: string, messageId: number, message: OutMessage): Promise<void> {
+  const parts = splitRich(message.text);
+  if (message.image || parts.length !== 1) throw new NotEditable('only a single text message can replace another');
+  const keyboard = inlineKeyboard(message.buttons);
+  await api.editMessageText(chatId, messageId, richToHtml(parts[0]!), {
+    parse_mode: 'HTML',
+    link_preview_options: { is_disabled: true },
+    ...(keyboard ? { reply_markup: keyboard } : {}),
+  });
 }

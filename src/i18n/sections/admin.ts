@@ -203,18 +203,23 @@ reassign    把 --from 的全部名单在一个事务中转给 --to（历史记�
   'policy.col.risk': '风险',
   'policy.col.days': '天数',
 
-  'export.summary': '把一个地区的儿童、走访、报告导出为 CSV 或 .xlsx',
+  'export.summary': '把一个地区的儿童、走访、报告导出为 CSV 或 .xlsx；导出月度统计',
   'export.help': `用法：
   npm run -s admin -- export children|visits|reports --area <代码> [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                   --format csv|xlsx [--out <文件>] [--full-id] [--as <人员编号>]
+  npm run -s admin -- export stats [--month YYYY-MM] [--area <代码或名称>] [--as <人员编号>] [--out <文件.xlsx>]
 
 导出该地区及其下级的全部数据。--from/--to 按走访日期选走访，按提交日期选报告，按登记日期选儿童。没有 --out 时 CSV
 输出到标准输出（.xlsx 必须给 --out）。身份证号和电话默认打码，--full-id 才显示完整号码。--as <人员编号> 以此人的
 权限导出（督导员只能导出自己的地区，不显示报告人，不允许 --full-id）；不给时是管理员自己的导出，会显示报告人。
+stats 导出一个月的统计（默认上个月），与聊天中的 /stats 数字相同：--area 地区（默认整个县）下一级每个乡镇或村一行加合计，
+列为在册儿童按类别和风险等级、按规定频次走访人数和比例、走访次数和覆盖人数、当前逾期、强制报告提交/30分钟内受理/结案。
+没有 --out 时写到“月度统计-<地区>-<月份>.xlsx”；--format csv 输出 CSV。
 每次导出都记入审计日志。--lang en 使用英文表头。
 
 示例：
-  npm run -s admin -- export visits --area 440103 --from 2026-01-01 --to 2026-06-30 --format xlsx --out 走访.xlsx`,
+  npm run -s admin -- export visits --area 440103 --from 2026-01-01 --to 2026-06-30 --format xlsx --out 走访.xlsx
+  npm run -s admin -- export stats --month 2026-11 --area 东风镇 --out 2026年11月统计.xlsx`,
   'export.what': '请说明导出什么：{kinds}',
   'export.missingFormat': '缺少 --format（csv 或 xlsx）',
   'export.xlsxNeedsOut': '.xlsx 导出需要 --out <文件>',
@@ -229,6 +234,11 @@ reassign    把 --from 的全部名单在一个事务中转给 --to（历史记�
   'export.kind.visits': '走访',
   'export.kind.reports': '报告',
   'export.kind.stats': '统计行',
+  'export.stats.notBegun': '{month}还没有开始，没有数字可导出',
+  'export.stats.unknownArea': '没有名称含“{name}”的地区（查看：npm run -s admin -- areas list）',
+  'export.stats.needsArea': '区划中有 {count} 个最上级地区，请用 --area 指明统计哪一个',
+  'export.stats.defaultOut': '月度统计-{area}-{month}.xlsx',
+  'export.stats.done': '已把{area}{month}的月度统计（{count} 个下级地区加合计）写入 {out}。',
 
   'roster.summary': '从 CSV 或 .xlsx 名册导入儿童和名单分配（不加 --apply 时只试运行）',
   'roster.help': `用法：
@@ -482,20 +492,26 @@ Example:
   'policy.col.risk': 'risk',
   'policy.col.days': 'days',
 
-  'export.summary': "export children, visits or reports of an area as CSV or .xlsx",
+  'export.summary': "export children, visits or reports of an area as CSV or .xlsx; the month's figures",
   'export.help': `Usage:
   npm run -s admin -- export children|visits|reports --area <code> [--from YYYY-MM-DD] [--to YYYY-MM-DD]
                   --format csv|xlsx [--out <file>] [--full-id] [--as <staff id>]
+  npm run -s admin -- export stats [--month YYYY-MM] [--area <code or name>] [--as <staff id>] [--out <file.xlsx>]
 
 Exports the area and everything under it. --from/--to select visits by visit date, reports by the day they
 were filed, children by the day they were registered. Without --out a CSV goes to standard output (an .xlsx
 needs --out). ID and phone numbers are masked unless --full-id. --as <staff id> exports with that person's
 rights (a supervisor: only their area; reporters are never named and --full-id is refused); without it the
-export is the administrator's, which names each report's reporter. Every export is recorded in the audit log. --lang en for English
-headers.
+export is the administrator's, which names each report's reporter. stats exports a month's figures (last month by
+default), the same as /stats in the chat: a row per township or village one level below --area (default: the whole
+county) and a total, with children on the roster by category and risk level, children visited as often as the policy
+asks (count and share), visits and children reached, overdue now, mandatory reports filed / acknowledged within 30
+minutes / closed. Without --out it is written to stats-<code>-<month>.xlsx; --format csv prints CSV. Every export is
+recorded in the audit log. --lang en for English headers.
 
-Example:
-  npm run -s admin -- export visits --area 440103 --from 2026-01-01 --to 2026-06-30 --format xlsx --out visits.xlsx`,
+Examples:
+  npm run -s admin -- export visits --area 440103 --from 2026-01-01 --to 2026-06-30 --format xlsx --out visits.xlsx
+  npm run -s admin -- export stats --month 2026-11 --area 440103001 --out stats-2026-11.xlsx`,
   'export.what': 'say what to export: {kinds}',
   'export.missingFormat': 'missing --format (csv or xlsx)',
   'export.xlsxNeedsOut': 'an .xlsx export needs --out <file>',
@@ -510,6 +526,11 @@ Example:
   'export.kind.visits': 'visits',
   'export.kind.reports': 'reports',
   'export.kind.stats': 'rows of statistics',
+  'export.stats.notBegun': '{month} has not begun: there are no figures to export',
+  'export.stats.unknownArea': 'no area named like "{name}" (see npm run -s admin -- areas list)',
+  'export.stats.needsArea': 'the area tree has {count} top areas: say which one with --area',
+  'export.stats.defaultOut': 'stats-{code}-{month}.xlsx',
+  'export.stats.done': "Wrote {area}'s figures for {month} ({count} areas below it and a total) to {out}.",
 
   'roster.summary': 'import children and caseload assignments from a CSV or .xlsx roster (dry run unless --apply)',
   'roster.help': `Usage:

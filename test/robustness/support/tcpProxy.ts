@@ -1,11 +1,12 @@
 // A TCP proxy on loopback in front of PostgreSQL that a test can cut and restore — a database outage without
 // touching the machine's PostgreSQL. Cut: open connections die and the port refuses new ones, as when the server
-// stops; restore: the same port accepts and forwards again.
+// stops; restore: the same port accepts and forwards again. A tripwire cuts it off the moment a given statement is sent.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private tripwire: { marker: Buffer; fired: () => void } | undefined;
   port = 0;
 
   constructor(
@@ -29,7 +30,20 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream);
+      client.on('data', (chunk: Buffer) => {
+        const trip = this.tripwire;
+        if (trip && chunk.includes(trip.marker)) {
+          // The statement never reaches the server: the outage begins exactly as it is sent.
+          this.tripwire = undefined;
+          void this.cutOff().then(trip.fired);
+          return;
+        }
+        if (!upstream.write(chunk)) {
+          client.pause();
+          upstream.once('drain', () => client.resume());
+        }
+      });
+      client.on('end', () => upstream.end());
       upstream.pipe(client);
     });
     this.server = server;
@@ -53,6 +67,16 @@ export class TcpProxy {
       else s.destroy();
     }
     await closed;
+  }
+
+  /**
+   * The outage at a chosen moment: the first statement a client sends that contains `marker` (e.g. `insert into
+   * "reports"`) is dropped and everything is cut off, as if the server died as it arrived. Resolves when it fired.
+   */
+  cutOffOnStatement(marker: string): Promise<void> {
+    return new Promise((fired) => {
+      this.tripwire = { marker: Buffer.from(marker), fired };
+    });
   }
 
   async restore(): Promise<void> {
