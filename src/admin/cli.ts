@@ -68,13 +68,13 @@ async function main(argv: string[]): Promise<number> {
   if (config.DATABASE_URL) database = await openDatabase({ databaseUrl: config.DATABASE_URL, poolSize: 2 });
   else {
     const holder = dataDirHolder(config.DATA_DIR);
-    if (holder !== undefined) return runRemote(argv, { dataDir: config.DATA_DIR, holderPid: holder });
+    if (holder !== undefined) return runRemote(argv, { dataDir: config.DATA_DIR, holderPid: holder, locale: split.locale });
     try {
       database = await openDatabase({ dataDir: config.DATA_DIR });
       if (database.repairedModes) terminal.err(securityText(split.locale, 'dataDir.repaired', { dir: config.DATA_DIR, count: database.repairedModes }));
     } catch (error) {
       // The service started between the check and the open.
-      if (error instanceof DataDirBusyError) return runRemote(argv, { dataDir: config.DATA_DIR, holderPid: error.pid });
+      if (error instanceof DataDirBusyError) return runRemote(argv, { dataDir: config.DATA_DIR, holderPid: error.pid, locale: split.locale });
       throw error;
     }
   }

@@ -15,6 +15,8 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import { HttpError, json, jsonBody, type HttpRequest, type HttpServer } from '../http/server.js';
 import { makePrivateDir, writePrivateFile } from '../privateFiles.js';
+import { adminText, type AdminKey } from '../i18n/sections/admin.js';
+import type { Locale, Params } from '../i18n/translator.js';
 import type { AdminIo } from './context.js';
 import { runAdmin } from './run.js';
 
@@ -126,17 +128,21 @@ export function adminRequest(
   });
 }
 
-/** The terminal side: the files named in argv go along; the files the command wrote come back and are saved (0600). */
-export async function runRemote(argv: string[], options: { dataDir: string; holderPid: number }): Promise<number> {
+/**
+ * The terminal side: the files named in argv go along; the files the command wrote come back and are saved (0600).
+ * What goes wrong on the way is said in the administrator's language; the command's own output comes back already in it.
+ */
+export async function runRemote(argv: string[], options: { dataDir: string; holderPid: number; locale: Locale }): Promise<number> {
+  const fail = (key: AdminKey, params: Params) => {
+    process.stderr.write(`${adminText(options.locale, key, { pid: options.holderPid, dir: options.dataDir, ...params })}\n`);
+    return 1;
+  };
   const tokenFile = join(options.dataDir, ADMIN_TOKEN_FILE);
   let token: string;
   try {
     token = readFileSync(tokenFile, 'utf8').trim();
   } catch {
-    process.stderr.write(
-      `The service (process ${options.holderPid}) is using ${options.dataDir} and has left no ${ADMIN_TOKEN_FILE}: stop it, then run the command again.\n`,
-    );
-    return 1;
+    return fail('remote.noToken', { file: ADMIN_TOKEN_FILE });
   }
   const files: Record<string, string> = {};
   for (const arg of argv) {
@@ -148,11 +154,7 @@ export async function runRemote(argv: string[], options: { dataDir: string; hold
   try {
     response = await adminRequest(socket, 'POST', '/admin/run', { 'content-type': 'application/json', 'x-admin-token': token }, JSON.stringify({ argv, files }));
   } catch (error) {
-    process.stderr.write(
-      `The service (process ${options.holderPid}) is using ${options.dataDir} but does not answer on ${socket} ` +
-        `(${(error as Error).message}). Run the command as the service's user, or stop the service.\n`,
-    );
-    return 1;
+    return fail('remote.noAnswer', { socket, error: (error as Error).message });
   }
   let body: unknown;
   try {
@@ -162,9 +164,9 @@ export async function runRemote(argv: string[], options: { dataDir: string; hold
   }
   const parsed = responseSchema.safeParse(body);
   if (response.status !== 200 || !parsed.success) {
+    if (response.status === 401) return fail('remote.wrongToken', { file: ADMIN_TOKEN_FILE });
     const message = (body as { error?: string } | undefined)?.error ?? `HTTP ${response.status}`;
-    process.stderr.write(`The running service refused the command: ${message}\n`);
-    return 1;
+    return fail('remote.refused', { message });
   }
   for (const [path, content] of Object.entries(parsed.data.files)) writePrivateFile(resolve(path), Buffer.from(content, 'base64'));
   process.stdout.write(parsed.data.stdout);

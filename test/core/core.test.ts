@@ -144,6 +144,8 @@ describe.each(databaseTargets())('core on $name', (target) => {
     const { code } = await createInvite(database.db, { role: 'caseworker', areaCode: '990101001001', name: '新主任', now: NOW });
     const bound = await core.handle({ ...stranger, id: 's3', event: { kind: 'text', text: `/start ${code.toLowerCase()}` } });
     expect(texts(bound)).toContain('欢迎，新主任！');
+    // Bound: the menu follows at once, so the first thing to do is a tap, not typing.
+    expect(texts(bound)).toContain('请选择要做的事');
     const reuse = await core.handle({ channel: 'local', userId: 'other', chatId: 'other', id: 's4', event: { kind: 'text', text: code } });
     expect(texts(reuse)).toContain('已经被使用过了');
     const identities = await database.db.select().from(channelIdentities).where(eq(channelIdentities.externalId, 'tg-like-999'));

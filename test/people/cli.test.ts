@@ -2,7 +2,7 @@
 // process holds the data directory and the CLI hands its command to that process's POST /admin/run (on the admin
 // socket in the data directory).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -89,6 +89,18 @@ describe('npm run admin as a process', () => {
       expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK');
     });
 
+    it('says in the administrator\'s language when the service refuses the token', async () => {
+      const tokenFile = join(dataDir, 'admin.token');
+      writeFileSync(tokenFile, 'not-the-token');
+      try {
+        const [zh, en] = await Promise.all([cli(['areas', 'list'], { DATA_DIR: dataDir }), cli(['areas', 'list', '--lang', 'en'], { DATA_DIR: dataDir })]);
+        expect(zh).toMatchObject({ code: 1, stdout: '', stderr: `服务（进程 ${process.pid}）不接受 ${dataDir} 中 admin.token 的令牌，这个命令没有执行。请确认命令和服务使用同一个 DATA_DIR，并用运行服务的系统用户执行。\n` });
+        expect(en).toMatchObject({ code: 1, stderr: expect.stringContaining(`The service (process ${process.pid}) does not accept the token in admin.token of ${dataDir}; the command was not run.`) });
+      } finally {
+        writeFileSync(tokenFile, token);
+      }
+    });
+
     it('refuses a request without the token, and says so when the service does not answer', async () => {
       const socket = adminSocketPath(dataDir);
       const refused = await adminRequest(socket, 'POST', '/admin/run', {}, JSON.stringify({ argv: ['areas', 'list'] }));
@@ -96,9 +108,17 @@ describe('npm run admin as a process', () => {
       const forged = await adminRequest(socket, 'POST', '/admin/run', { 'x-admin-token': token }, '{"argv": "areas list"}');
       expect(forged.status).toBe(400);
       await http.close();
-      const silent = await cli(['areas', 'list'], { DATA_DIR: dataDir });
+      const [silent, silentEn] = await Promise.all([
+        cli(['areas', 'list'], { DATA_DIR: dataDir }),
+        cli(['areas', 'list'], { DATA_DIR: dataDir, DEFAULT_LOCALE: 'en' }),
+      ]);
       expect(silent.code).toBe(1);
-      expect(silent.stderr).toContain(`is using ${dataDir} but does not answer on ${socket}`);
+      expect(silent.stderr).toContain(`服务（进程 ${process.pid}）正在使用 ${dataDir}，但在 ${socket} 上没有应答`);
+      expect(silent.stderr).toContain('请用运行服务的系统用户执行命令，或先停止服务。');
+      expect(silentEn).toMatchObject({ code: 1, stderr: expect.stringContaining(`is using ${dataDir} but does not answer on ${socket}`) });
+      rmSync(join(dataDir, 'admin.token'));
+      const tokenless = await cli(['areas', 'list'], { DATA_DIR: dataDir });
+      expect(tokenless).toMatchObject({ code: 1, stderr: `服务（进程 ${process.pid}）正在使用 ${dataDir}，但没有留下 admin.token：请先停止服务，再运行这个命令。\n` });
     });
   });
 });

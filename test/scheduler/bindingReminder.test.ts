@@ -2,15 +2,16 @@
 // outbox, with its 记录 buttons), never twice the same day, and as usual the next morning; binding before the run
 // adds nothing, and quiet hours hold the late reminder back like any other.
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BotCore } from '../../src/bot/core.js';
 import type { Database } from '../../src/db/client.js';
 import { createInvite } from '../../src/db/invites.js';
 import { channelIdentities, conversations, reminderLog, staff, type ChannelName } from '../../src/db/schema.js';
-import { createScheduler, type Scheduler } from '../../src/scheduler/index.js';
+import type { Scheduler } from '../../src/scheduler/index.js';
 import { testCore } from '../support/core.js';
 import { databaseTargets } from '../support/db.js';
-import { channelsOf, Clock, logger, MONDAY_9, outboxRows, RecordingChannel, resetDatabase, seedWorld, sh, testConfig, V1, V3, type World } from './fixture.js';
+import { Clock, MONDAY_9, outboxRows, RecordingChannel, sh, testConfig, V1, V3, type World } from './fixture.js';
+import { useCounty } from './rig.js';
 
 describe.each(databaseTargets())('reminders for a caseworker bound after the day’s run, on $name', (target) => {
   let database: Database;
@@ -25,16 +26,9 @@ describe.each(databaseTargets())('reminders for a caseworker bound after the day
   let kids: Record<'overdue' | 'today' | 'later', number>;
   let updates = 0;
 
-  beforeAll(async () => {
-    database = await target.open();
-  });
-  afterAll(async () => {
-    await database.close();
-  });
-
-  beforeEach(async () => {
-    await resetDatabase(database.db);
-    world = await seedWorld(database.db);
+  useCounty(target, { also: ['telegram'] }, async (c) => {
+    ({ database, world, clock, local, scheduler } = c);
+    telegram = c.channels.get('telegram')!;
     const [row] = await database.db.insert(staff).values({ name: '钱主任', role: 'caseworker', areaCode: V1 }).returning({ id: staff.id });
     qian = row!.id;
     kids = {
@@ -44,16 +38,7 @@ describe.each(databaseTargets())('reminders for a caseworker bound after the day
     };
     // Someone already bound, so the morning's run has work of its own.
     await world.addChild({ name: '刘红', area: V3, due: '2026-11-23', caseworker: world.ids.sun });
-    clock = new Clock();
-    local = new RecordingChannel('local');
-    telegram = new RecordingChannel('telegram');
-    const config = testConfig();
-    scheduler = createScheduler({ db: database.db, config, logger, channels: channelsOf(local, telegram), clock: clock.now });
-    core = testCore(database.db, { clock: clock.now, config });
-  });
-
-  afterEach(async () => {
-    await scheduler.stop();
+    core = testCore(database.db, { clock: clock.now, config: testConfig() });
   });
 
   async function bind(channel: ChannelName, account: string, at: Date): Promise<string[]> {
