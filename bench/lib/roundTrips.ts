@@ -16,6 +16,11 @@ export class RoundTripCounter {
   async start(): Promise<string> {
     const server = createServer((client) => {
       const upstream = connect(Number(this.target.port || 5432), this.target.hostname);
+      // Without TCP_NODELAY the proxy itself would stall: an answer arriving in two pieces is forwarded as two writes,
+      // the second held by Nagle until the client ACKs the first, which the client delays (up to 40 ms) while it
+      // waits for the rest of the answer. Neither driver sees that stall without the proxy.
+      client.setNoDelay(true);
+      upstream.setNoDelay(true);
       let lastFromClient = false;
       const messages = new FrontendMessages((type) => {
         if (type === 'Q' || type === 'E') this.statements++;

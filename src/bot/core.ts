@@ -3,7 +3,7 @@
 // action to onboarding, a command, a registered button action, or the flow runtime.
 import type { Logger } from 'pino';
 import { actorForStaff, type Actor } from '../db/actor.js';
-import { resolveInScope } from '../db/children.js';
+import { resolveInScope, type ChildRow } from '../db/children.js';
 import type { Db, Tx } from '../db/client.js';
 import { inboundReadQuery, parseInboundRead, type Draft } from '../db/inboundRead.js';
 import { redeemInvite } from '../db/invites.js';
@@ -12,7 +12,7 @@ import { inUpdateTransaction } from '../db/updateTransaction.js';
 import type { Config } from '../config.js';
 import { todayIn } from '../domain/dates.js';
 import { ConversationConflict, FlowRuntime, type Conversation, type Turn } from '../flows/runtime.js';
-import { ChildOutOfScope } from '../flows/childInfo.js';
+import { ChildOutOfScope, childMemoKey } from '../flows/childInfo.js';
 import { DraftStore } from '../flows/draftStore.js';
 import type { Flow, FlowContext } from '../flows/types.js';
 import { coreText } from '../i18n/core.js';
@@ -94,7 +94,7 @@ export class BotCore {
     const first = inboundReadQuery(`${inbound.channel}:${inbound.id}`, now, inbound.channel, inbound.userId);
     try {
       return await inUpdateTransaction(this.options.db, first, async ({ tx, first: rows, later }) => {
-        const { fresh, actor, draft } = parseInboundRead(rows);
+        const { fresh, actor, draft, child } = parseInboundRead(rows);
         if (!fresh) return { replies: [], locale, duplicate: true };
         if (actor) locale = resolveLocale(actor.locale ?? inbound.languageHint, this.defaultLocale);
         // Children's data stays in private chats: nothing runs in a group, whoever asks.
@@ -102,7 +102,7 @@ export class BotCore {
         if (!actor) return { ...(await this.onboard(tx, inbound, now, locale)), locale };
         const drafts = new DraftStore(tx, now, draft);
         later(() => drafts.write());
-        const turn = await this.act(tx, inbound, actor, locale, now, drafts);
+        const turn = await this.act({ tx, inbound, actor, locale, now, drafts, child, later });
         return { replies: turn.replies, resolved: turn.resolved, toast: turn.toast, locale };
       });
     } catch (error) {
@@ -114,7 +114,17 @@ export class BotCore {
     }
   }
 
-  private async act(tx: Tx, inbound: ParsedInbound, actor: Actor, locale: Locale, now: Date, drafts: DraftStore): Promise<Turn> {
+  private async act(update: {
+    tx: Tx;
+    inbound: ParsedInbound;
+    actor: Actor;
+    locale: Locale;
+    now: Date;
+    drafts: DraftStore;
+    child: ChildRow | undefined;
+    later: (write: () => Promise<unknown>) => void;
+  }): Promise<Turn> {
+    const { tx, inbound, actor, locale, now, drafts, child, later } = update;
     const ctx: FlowContext = {
       tx,
       actor,
@@ -126,7 +136,9 @@ export class BotCore {
       config: this.options.config,
       drafts,
       visitPolicy: () => this.policy.read(tx),
-      memo: new Map(),
+      // The draft's child came with the first statement, read in scope: the flow's lookups of it are answered from here.
+      memo: new Map(child ? [[childMemoKey(child.id), Promise.resolve(child)]] : []),
+      later,
     };
     let conversation: Draft | undefined = this.runtime.activeConversation(ctx);
     const before = [];

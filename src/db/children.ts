@@ -21,14 +21,32 @@ export function childScope(actor: Actor): SQL {
     case 'admin':
       return sql`true`;
     case 'supervisor':
-      return sql`exists (select 1 from ${areas} where ${areas.code} = ${children.areaCode} and ${pathUnder(areas.path, actor.areaPath)})`;
+      return underArea(actor.areaPath);
     case 'caseworker':
-      return or(
-        sql`exists (select 1 from ${assignments} where ${assignments.childId} = ${children.id} and ${assignments.staffId} = ${actor.staffId} and ${assignments.endedAt} is null)`,
-        eq(children.registeredBy, actor.staffId),
-      )!;
+      return assignedOrRegisteredBy(actor.staffId);
   }
 }
+
+/**
+ * The same condition for an actor known only inside the statement (the columns of a row read in it, as the inbound
+ * update's first statement reads the actor): each role's rule, chosen by the role.
+ */
+export function childScopeIn(actor: { role: SQL; staffId: SQL; areaPath: SQL }): SQL {
+  return sql`(case ${actor.role} when 'admin' then true when 'supervisor' then ${underArea(actor.areaPath)} when 'caseworker' then ${assignedOrRegisteredBy(actor.staffId, true)} else false end)`;
+}
+
+const underArea = (areaPath: string | SQL) =>
+  sql`exists (select 1 from ${areas} where ${areas.code} = ${children.areaCode} and ${pathUnder(areas.path, areaPath)})`;
+
+/**
+ * `probe`: for a staff id that is not a parameter (a column of the statement), `offset 0` keeps PostgreSQL from
+ * turning the EXISTS into a hashed subplan over every open assignment of every caseworker: it stays one index probe.
+ */
+const assignedOrRegisteredBy = (staffId: number | SQL, probe = false) =>
+  or(
+    sql`exists (select 1 from ${assignments} where ${assignments.childId} = ${children.id} and ${assignments.staffId} = ${staffId} and ${assignments.endedAt} is null${probe ? sql` offset 0` : sql``})`,
+    eq(children.registeredBy, staffId),
+  )!;
 
 const listable = (includePending: boolean) =>
   includePending ? inArray(children.status, ['active', 'pending']) : eq(children.status, 'active');

@@ -53,9 +53,13 @@ const boundedWaits = {
  * follows an error: a query handed to a pooled connection between a reset (ECONNRESET) and the socket's close then
  * waits forever, and so does every later one routed there. The socket we hand it reports every close as clean, so
  * whatever waits on a dead connection fails at once (and the pool reconnects without its error backoff).
+ * It also turns Nagle's algorithm off (TCP_NODELAY).
  */
 function plainCloseSocket(options: { host: string[]; port: number[]; path?: string | false }): Socket {
   const socket = options.path ? connectTcp(options.path) : connectTcp(options.port[0] ?? 5432, options.host[0] ?? 'localhost');
+  // postgres.js leaves Nagle on: a write that follows another before its answer (a `commit` after a large update is
+  // flushed separately) would wait for the server's ACK. node-postgres sets the same.
+  socket.setNoDelay(true);
   const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
   socket.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'close' ? emit('close', false) : emit(event, ...args))) as Socket['emit'];
   return socket;

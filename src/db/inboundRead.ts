@@ -1,9 +1,11 @@
 // The first statement of every inbound update: records its id (a redelivery finds it taken and stops there), and
-// only when the update is new, loads the speaking actor and locks their draft — one prepared statement, one round
-// trip. Columns come from the schema, so a renamed column fails to compile here as everywhere else.
+// only when the update is new, loads the speaking actor, locks their draft and reads the child the draft is about
+// (in the actor's scope) — one prepared statement, one round trip. Columns come from the schema, so a renamed
+// column fails to compile here as everywhere else.
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from './actor.js';
-import { areas, channelIdentities, conversations, processedInbound, staff, type ChannelName } from './schema.js';
+import { childScopeIn, type ChildRow } from './children.js';
+import { areas, channelIdentities, children, conversations, processedInbound, staff, type ChannelName } from './schema.js';
 
 export type Draft = typeof conversations.$inferSelect;
 
@@ -13,6 +15,11 @@ export interface InboundRead {
   actor: Actor | undefined;
   /** The actor's active draft, locked until the transaction ends. */
   draft: Draft | undefined;
+  /**
+   * The child the draft is about (its `child` answer), read in the actor's scope; undefined when there is none, or
+   * it is out of scope (then the flow's own lookup refuses it, and audits the refusal).
+   */
+  child: ChildRow | undefined;
 }
 
 const col = (c: { name: string }) => sql.identifier(c.name);
@@ -34,8 +41,13 @@ export function inboundReadQuery(key: string, at: Date, channel: ChannelName, ex
       select ${conversations}.* from ${conversations}
       where ${conversations.staffId} = (select staff_id from actor) and ${conversations.status} = 'active'
       for update of ${conversations}
+    ), child as (
+      select ${children}.* from ${children}, actor
+      where ${children.id} = (select case when answers->>'child' ~ '^[0-9]{1,9}$' then (answers->>'child')::int end from draft)
+        and ${childScopeIn({ role: sql`actor.role`, staffId: sql`actor.staff_id`, areaPath: sql`actor.area_path` })}
     )
-    select exists (select 1 from fresh) as fresh, actor.*, (select to_jsonb(draft) from draft) as draft
+    select exists (select 1 from fresh) as fresh, actor.*, (select to_jsonb(draft) from draft) as draft,
+           (select to_jsonb(child) from child) as child
     from (select 1) as one left join actor on true`;
 }
 
@@ -53,7 +65,13 @@ export function parseInboundRead(rows: Record<string, unknown>[]): InboundRead {
           locale: (row.locale as string | null) ?? null,
         };
   const json = row.draft as Record<string, unknown> | null | undefined;
-  return { fresh: row.fresh === true, actor, draft: json ? fromRowJson(conversations, json) as Draft : undefined };
+  const child = row.child as Record<string, unknown> | null | undefined;
+  return {
+    fresh: row.fresh === true,
+    actor,
+    draft: json ? (fromRowJson(conversations, json) as Draft) : undefined,
+    child: child ? (fromRowJson(children, child) as ChildRow) : undefined,
+  };
 }
 
 /** A row read as `to_jsonb(row)`, mapped back by the table's own columns (timestamps become Dates again). */

@@ -12,7 +12,10 @@ export interface UpdateTransaction {
   tx: Tx;
   /** The rows of the first statement. */
   first: Record<string, unknown>[];
-  /** Registers a write to send at the end, pipelined with the commit; `write` must issue its statements at once. */
+  /**
+   * Registers a write to send at the end, pipelined with the commit; `write` must hand its statements to the driver
+   * without waiting on anything but promise chains (drizzle's `.execute()` or `await` on a query builder).
+   */
   later(write: () => Promise<unknown>): void;
 }
 
@@ -77,10 +80,19 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, first: SQL, body:
       Promise.all([conn.unsafe(BEGIN), conn.unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: true })]),
       new Deadline(ROUND_TRIP_MS),
     );
-    const tx = transactionOver(conn);
+    const seal = { sealed: false };
+    const tx = transactionOver(conn, seal);
     const writes: (() => Promise<unknown>)[] = [];
     const value = await step(body({ tx, first: [...rows], later: (w) => writes.push(w) }));
     const pending = writes.map((w) => w());
+    for (const p of pending) p.catch(() => {}); // seen by Promise.all below; not "unhandled" meanwhile
+    // postgres.js sends statements in the order they reach it, and drizzle hands them over a few microtasks after the
+    // call: the commit is issued on the next turn of the event loop, after every write, and still before postgres.js
+    // flushes its buffer (on a setImmediate scheduled after this one), so it goes in the same packet. A statement
+    // that reaches the driver later still (a write that waited on something) would run after the commit, outside the
+    // transaction: it is refused instead, and the update fails.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    seal.sealed = true;
     const [done] = await step(Promise.all([conn.unsafe('commit'), ...pending]), new Deadline(ROUND_TRIP_MS));
     // A statement that failed aborts the transaction, and then `commit` answers ROLLBACK instead of failing.
     if ((done as unknown as { command?: string }).command !== 'COMMIT') throw new Error('the update transaction was rolled back');
@@ -124,10 +136,25 @@ function connectionLost(error: unknown): boolean {
   return false;
 }
 
-function transactionOver(conn: postgres.ReservedSql): Tx {
+function transactionOver(conn: postgres.ReservedSql, seal: { sealed: boolean }): Tx {
   // drizzle's transaction object over our own connection: it only ever sends statements through the session.
-  const session = new PostgresJsSession(preparing(conn) as unknown as postgres.Sql, dialect, undefined);
+  const session = new PostgresJsSession(sealable(preparing(conn), seal) as unknown as postgres.Sql, dialect, undefined);
   return new PostgresJsTransaction(dialect, session as unknown as ConstructorParameters<typeof PostgresJsTransaction>[1], undefined) as unknown as Tx;
+}
+
+/** The connection as the step sees it: once the commit is issued, a statement sent through it is refused. */
+function sealable(conn: postgres.ReservedSql, seal: { sealed: boolean }): postgres.ReservedSql {
+  return new Proxy(conn, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== 'unsafe') return value;
+      const unsafe = value as (...args: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        if (seal.sealed) throw new Error('a statement reached the update transaction after its commit was issued: a write sent with the commit must send its statements at once (drizzle `.execute()`)');
+        return unsafe(...args);
+      };
+    },
+  });
 }
 
 class Deadline {

@@ -9,11 +9,17 @@ import { once, type Answers, type FlowContext } from './types.js';
 export class ChildOutOfScope extends Error {}
 
 export async function chosenChild(ctx: FlowContext, answers: Answers): Promise<ChildRow> {
-  const id = Number(answers.child);
-  const child = await once(ctx, `child:${id}`, () => childForActor(ctx.tx, ctx.actor, id, ctx.channel));
+  const child = await childInScope(ctx, Number(answers.child));
   if (!child) throw new ChildOutOfScope(String(answers.child));
   return child;
 }
+
+/** The child with this id in the actor's scope, read once per action (undefined, refused and audited, if not). */
+export function childInScope(ctx: FlowContext, id: number): Promise<ChildRow | undefined> {
+  return once(ctx, childMemoKey(id), () => childForActor(ctx.tx, ctx.actor, id, ctx.channel));
+}
+
+export const childMemoKey = (id: number) => `child:${id}`;
 
 /** "王小明，9岁，留守儿童，🟡 黄色" */
 export function childHeadline(ctx: FlowContext, child: ChildRow): string {

@@ -3,7 +3,7 @@
 // bumps its version, and a button carries the version it was shown at, so an old or forged button never lands
 // on the wrong question.
 import { bold, message, rich, richToPlain, type Button, type OutMessage, type Rich } from '../bot/message.js';
-import { caseloadPage, childForActor, searchChildren } from '../db/children.js';
+import { caseloadPage, searchChildren } from '../db/children.js';
 import type { Draft } from '../db/inboundRead.js';
 import { formSavedWithTag } from '../db/savedForms.js';
 import { overdueDays } from '../domain/visitPolicy.js';
@@ -11,6 +11,7 @@ import { formatDay } from '../domain/dates.js';
 import { clip } from '../domain/text.js';
 import { coreText } from '../i18n/core.js';
 import { conversationTag, parseQuestionData, questionData } from './buttons.js';
+import { childInScope } from './childInfo.js';
 import { conversationText } from '../i18n/sections/conversation.js';
 import { datesText } from '../i18n/sections/dates.js';
 import { ConversationConflict, type DraftChange } from './draftStore.js';
@@ -100,7 +101,7 @@ export class FlowRuntime {
       const value = preset[step.id];
       if (value === undefined) continue;
       if (step.kind === 'child') {
-        const child = await childForActor(ctx.tx, ctx.actor, Number(value), ctx.channel);
+        const child = await childInScope(ctx, Number(value));
         if (!child || !childAllowed(child, step)) {
           await this.save(ctx, created, { status: 'cancelled' });
           return { replies: [message(coreText(ctx.locale, 'child.notYours'))] };
@@ -566,7 +567,8 @@ export class FlowRuntime {
   }
 
   private async pickChild(ctx: FlowContext, conv: Conversation, step: Step, childId: number): Promise<Turn> {
-    const child = await childForActor(ctx.tx, ctx.actor, childId, ctx.channel);
+    // Through the action's memo: the flow's own lookups of the chosen child (derive, prompt) reuse this read.
+    const child = await childInScope(ctx, childId);
     if (!child || !childAllowed(child, step)) {
       return this.retry(ctx, conv, coreText(ctx.locale, 'child.notYours'));
     }

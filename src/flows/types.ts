@@ -26,6 +26,17 @@ export interface FlowContext {
   visitPolicy(): Promise<PolicyRow[]>;
   /** Reads shared by the prompts and checks of one action (the chosen child, the visit policy), made once. */
   memo?: Map<string, Promise<unknown>>;
+  /**
+   * Sends a write with the commit (pipelined with it on PostgreSQL), for writes whose result the action does not
+   * need. `write` must send its statements at once: drizzle's `.execute()`, not `await` on the query builder.
+   */
+  later?(write: () => Promise<unknown>): void;
+}
+
+/** A write whose result the action does not need: sent with the commit where the context allows, else now. */
+export async function withCommit(ctx: FlowContext, write: () => Promise<unknown>): Promise<void> {
+  if (ctx.later) ctx.later(write);
+  else await write();
 }
 
 /** Runs `read` once per action for `key`; without a memo, every time. */

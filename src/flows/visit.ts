@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { bold, message, rich, type Rich } from '../bot/message.js';
 import { audit } from '../db/audit.js';
 import { lastVisitOf } from '../db/children.js';
-import { nextRef } from '../db/refs.js';
+import { refInStatement } from '../db/refs.js';
 import { children, visits, type Dimensions } from '../db/schema.js';
 import { dimensionLevels, dimensions, riskLevels, visitKinds, type Dimension } from '../domain/categories.js';
 import { addDays, formatDay, yearOf } from '../domain/dates.js';
@@ -16,7 +16,7 @@ import { flowText } from '../i18n/flows.js';
 import { visitText } from '../i18n/sections/visits.js';
 import { childHeadline, chosenChild } from './childInfo.js';
 import { choiceStep, dateStep, pastDayRule, recentDayShortcuts, textStep, yesNoStep } from './steps.js';
-import type { Answers, Attachment, Flow, FlowContext, Step } from './types.js';
+import { withCommit, type Answers, type Attachment, type Flow, type FlowContext, type Step } from './types.js';
 
 const riskSchema = z.enum(riskLevels);
 const levelSchema = z.enum(dimensionLevels);
@@ -244,11 +244,13 @@ export const visitFlow: Flow = {
 
   async commit(ctx, a) {
     const v = await resolveVisit(ctx, a);
-    const ref = await nextRef(ctx.tx, 'ZF', yearOf(v.date));
+    // The reference is taken by the insert itself: the counter's row lock is held from there to the commit only.
+    const taken = refInStatement(ctx.tx, 'ZF', yearOf(v.date));
     const [visit] = await ctx.tx
+      .with(taken.counter)
       .insert(visits)
       .values({
-        ref,
+        ref: taken.ref,
         childId: v.child.id,
         staffId: ctx.actor.staffId,
         visitedOn: v.date,
@@ -266,13 +268,20 @@ export const visitFlow: Flow = {
         photos: v.photos,
         channel: ctx.channel,
       })
-      .returning({ id: visits.id });
-    // A back-dated visit is history: the child's risk, last visit and next due stay those of the later visit.
-    await ctx.tx
-      .update(children)
-      .set(v.later ? { updatedAt: ctx.now } : { riskLevel: v.risk, lastVisitOn: v.date, nextVisitDue: v.next, updatedAt: ctx.now })
-      .where(eq(children.id, v.child.id));
-    await audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'visit.create', childId: v.child.id, detail: { visitId: visit!.id, ref } });
+      .returning({ id: visits.id, ref: visits.ref });
+    const ref = visit!.ref;
+    // Sent with the commit: nothing below needs their results.
+    await withCommit(ctx, () =>
+      Promise.all([
+        // A back-dated visit is history: the child's risk, last visit and next due stay those of the later visit.
+        ctx.tx
+          .update(children)
+          .set(v.later ? { updatedAt: ctx.now } : { riskLevel: v.risk, lastVisitOn: v.date, nextVisitDue: v.next, updatedAt: ctx.now })
+          .where(eq(children.id, v.child.id))
+          .execute(),
+        audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'visit.create', childId: v.child.id, detail: { visitId: visit!.id, ref } }),
+      ]),
+    );
     return [message(rich('✅ ', flowText(ctx.locale, 'visit.saved', { ref, name: v.child.name, date: formatDay(v.next, ctx.locale, ctx) })))];
   },
 };

@@ -1,6 +1,6 @@
 // The core's guarantees, through BotCore on PGlite and real PostgreSQL: exactly-once effects from repeated
 // deliveries, one winner for simultaneous clicks, stale and forged buttons, draft expiry, onboarding.
-import { count, eq, like } from 'drizzle-orm';
+import { and, count, eq, like } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BotCore } from '../../src/bot/core.js';
 import { richToPlain } from '../../src/bot/message.js';
@@ -8,7 +8,7 @@ import { TemporaryFailure } from '../../src/bot/outcome.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
 import { createInvite } from '../../src/db/invites.js';
-import { auditLog, channelIdentities, conversations, outbox, processedInbound, visits } from '../../src/db/schema.js';
+import { auditLog, channelIdentities, children, conversations, outbox, processedInbound, visits } from '../../src/db/schema.js';
 import { defaultFlows } from '../../src/flows/registry.js';
 import { createLogger } from '../../src/logger.js';
 import { CoreDriver } from '../support/chat.js';
@@ -52,6 +52,17 @@ describe.each(databaseTargets())('core on $name', (target) => {
     expect(again.replies).toEqual([]);
     const [{ n }] = (await database.db.select({ n: count() }).from(visits).where(like(visits.ref, 'ZF-2026-%'))) as [{ n: number }];
     expect(n).toBe(1);
+  });
+
+  it('saves the visit with the child\'s new dates and its audit entry, all in the one transaction that confirms it', async () => {
+    const confirm = await routineVisitUpToConfirm();
+    const saved = await chat.send('李主任', { kind: 'button', data: confirm });
+    expect(texts(saved)).toContain('已保存');
+    const [visit] = await database.db.select().from(visits).where(like(visits.ref, 'ZF-2026-%'));
+    const [child] = await database.db.select().from(children).where(eq(children.id, visit!.childId));
+    expect(child).toMatchObject({ lastVisitOn: visit!.visitedOn, nextVisitDue: visit!.nextVisitOn, riskLevel: visit!.riskAfter });
+    const entries = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'visit.create'), eq(auditLog.childId, visit!.childId)));
+    expect(entries.map((e) => e.detail)).toEqual([{ visitId: visit!.id, ref: visit!.ref }]);
   });
 
   it('lets one of two simultaneous confirm clicks win and tells the other', async () => {

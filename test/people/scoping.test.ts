@@ -1,12 +1,12 @@
 // Who sees which child, by every path a message or a forged button can take: three roles, two townships, the
 // caseworkers of two villages; and the same rule in the CLI's exports. Each refusal is on the audit log.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotCore } from '../../src/bot/core.js';
 import { richToPlain } from '../../src/bot/message.js';
 import { loadConfig } from '../../src/config.js';
 import { actorForStaff } from '../../src/db/actor.js';
-import { caseloadPage } from '../../src/db/children.js';
+import { caseloadPage, childScope, childScopeIn } from '../../src/db/children.js';
 import type { Database } from '../../src/db/client.js';
 import { assignments, auditLog, children, staff } from '../../src/db/schema.js';
 import { registerApprovalActions } from '../../src/flows/register.js';
@@ -96,6 +96,34 @@ describe.each(databaseTargets())('scoping by every path ($name)', (target) => {
     expect(zhao.has(childOf.get('王主任')!.id) && zhao.has(childOf.get('李主任')!.id)).toBe(true);
     expect(zhao.has(childOf.get('孙主任')!.id)).toBe(false);
     expect(admin.size).toBe(all.length);
+  });
+
+  it('the rule inside the first statement of an update (role known only there) admits exactly the same children', async () => {
+    const ids = async (where: ReturnType<typeof childScope>) => new Set((await database.db.select({ id: children.id }).from(children).where(where)).map((c) => c.id));
+    for (const name of ['李主任', '王主任', '赵督导员', '钱督导员', '周管理员']) {
+      const actor = (await actorForStaff(database.db, world.staffId(name)))!;
+      const inStatement = childScopeIn({ role: sql`${actor.role}::text`, staffId: sql`${actor.staffId}::int`, areaPath: sql`${actor.areaPath}::text` });
+      const expected = await ids(childScope(actor));
+      expect(expected.size).toBeGreaterThan(0);
+      expect(await ids(inStatement)).toEqual(expected);
+    }
+  });
+
+  it('a child taken off the caseload in the middle of a visit is refused at the next step', async () => {
+    const child = childOf.get('李主任')!;
+    const staffId = world.staffId('李主任');
+    await driver.send('李主任', { kind: 'button', data: `v.start.${child.id}` });
+    const current = and(eq(assignments.childId, child.id), eq(assignments.staffId, staffId), isNull(assignments.endedAt));
+    const [assignment] = await database.db.update(assignments).set({ endedAt: new Date() }).where(current).returning({ id: assignments.id });
+    try {
+      const said = (await driver.press('李主任', '今天')).map((r) => r.text).join('\n');
+      expect(said).toContain(refused);
+      expect(said).not.toContain(child.name);
+    } finally {
+      await database.db.update(assignments).set({ endedAt: null }).where(eq(assignments.id, assignment!.id));
+      const cancel = await driver.say('李主任', '/cancel');
+      if (cancel.some((m) => m.buttons.includes(coreText('zh-CN', 'cancel.discard')))) await driver.press('李主任', coreText('zh-CN', 'cancel.discard'));
+    }
   });
 
   it('applies the same rule to the CLI export run as a staff member', async () => {
