@@ -236,6 +236,8 @@ describe.each(databaseTargets())('the month\'s numbers on $name', (target) => {
     const outside = await admin.run('export', 'stats', '--area', '西岭镇', '--as', String(world.ids.east));
     expect(outside).toMatchObject({ code: 1 });
     expect(outside.err).toContain('不在 赵督导员 的地区 440103001 内');
+    const unknownKind = await admin.run('export', 'statistics');
+    expect(unknownKind).toMatchObject({ code: 2, err: expect.stringContaining('children, visits, reports, stats') });
     const future = await admin.run('export', 'stats', '--month', '2026-12');
     expect(future).toMatchObject({ code: 1 });
     expect(future.err).toContain('2026年12月还没有开始');

@@ -34,8 +34,8 @@ export const exportVerb: Verb = {
       return exportStats({ month: values.month, area: values.area, as: values.as, format: values.format, out: values.out }, ctx);
     }
     if (values.month !== undefined) throw new UsageError('usage.unknownOption', { option: '--month' });
-    const kind = oneOf(kindText, kinds, 'what to export (children, visits, reports or stats)');
-    if (!kind) throw new UsageError('export.what', { kinds: [...kinds, 'stats'].join(', ') });
+    if (kindText === undefined) throw new UsageError('export.what', { kinds: [...kinds, 'stats'].join(', ') });
+    const kind = oneOf(kindText, [...kinds, 'stats'], 'what to export') as ExportKind;
     const areaCode = requiredOption(values.area, 'area').normalize('NFKC');
     const format = oneOf(values.format, ['csv', 'xlsx'] as const, 'format');
     if (!format) throw new UsageError('export.missingFormat');
