@@ -108,7 +108,11 @@ export class BotCore {
     } catch (error) {
       if (isDatabaseUnavailable(error)) throw new TemporaryFailure(coreText(locale, 'core.retryLater'), { cause: error });
       if (error instanceof ConversationConflict) return { replies: [message(coreText(locale, 'core.busy'))], locale };
-      if (error instanceof ChildOutOfScope) return { replies: [message(coreText(locale, 'child.notYours'))], locale };
+      if (error instanceof ChildOutOfScope) {
+        // The rollback took the refusal's audit row with it: it is written again, on its own.
+        await error.recordRefusal(this.options.db).catch((failure: unknown) => this.options.logger.error({ err: failure }, 'recording a refusal failed'));
+        return { replies: [message(coreText(locale, 'child.notYours'))], locale };
+      }
       this.options.logger.error({ err: error, channel: inbound.channel, inbound: inbound.id }, 'handling an inbound message failed');
       return { replies: [message(coreText(locale, 'core.retryLater'))], locale };
     }

@@ -140,7 +140,11 @@ export async function resolveInScope(conn: Conn, actor: Actor, kind: Nameable, r
   return undefined;
 }
 
-async function refuse(conn: Conn, actor: Actor, kind: Nameable, id: number | undefined, raw: unknown, channel: string | null): Promise<void> {
+/**
+ * Records a refusal (exported for the one case where the transaction that recorded it rolls back: a flow that stops
+ * because its child left the actor's scope writes it again on its own).
+ */
+export async function refuse(conn: Conn, actor: Pick<Actor, 'staffId'>, kind: Nameable, id: number | undefined, raw: unknown, channel: string | null): Promise<void> {
   const { table, id: idColumn } = nameable[kind];
   const exists = id !== undefined && (await conn.select({ id: idColumn }).from(table).where(eq(idColumn, id))).length > 0;
   await audit(conn, {

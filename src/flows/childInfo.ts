@@ -1,16 +1,33 @@
 // The child a flow is about, read in the actor's scope (the runtime checked it when the child was chosen; this
 // re-reads so a child moved out of scope mid-flow is refused at commit too).
-import { childForActor, type ChildRow } from '../db/children.js';
+import type { Conn } from '../db/client.js';
+import { childForActor, refuse, type ChildRow } from '../db/children.js';
 import { ageOn } from '../domain/dates.js';
 import { categoryNames, nameOf, riskNames } from '../i18n/domain.js';
 import { flowText } from '../i18n/flows.js';
 import { once, type Answers, type FlowContext } from './types.js';
 
-export class ChildOutOfScope extends Error {}
+/**
+ * The flow's child is no longer the actor's to see: the update stops and its transaction rolls back, refusal audit
+ * included, so the core records the refusal again after the rollback ({@link recordRefusal}).
+ */
+export class ChildOutOfScope extends Error {
+  constructor(
+    readonly childId: number,
+    readonly staffId: number,
+    readonly channel: string,
+  ) {
+    super(`child ${childId} is out of scope for staff ${staffId}`);
+  }
+
+  recordRefusal(conn: Conn): Promise<void> {
+    return refuse(conn, { staffId: this.staffId }, 'child', this.childId, this.childId, this.channel);
+  }
+}
 
 export async function chosenChild(ctx: FlowContext, answers: Answers): Promise<ChildRow> {
   const child = await childInScope(ctx, Number(answers.child));
-  if (!child) throw new ChildOutOfScope(String(answers.child));
+  if (!child) throw new ChildOutOfScope(Number(answers.child), ctx.actor.staffId, ctx.channel);
   return child;
 }
 

@@ -109,16 +109,19 @@ describe.each(databaseTargets())('scoping by every path ($name)', (target) => {
     }
   });
 
-  it('a child taken off the caseload in the middle of a visit is refused at the next step', async () => {
+  it('a child taken off the caseload in the middle of a visit is refused at the next step, and the refusal is audited', async () => {
     const child = childOf.get('李主任')!;
     const staffId = world.staffId('李主任');
     await driver.send('李主任', { kind: 'button', data: `v.start.${child.id}` });
     const current = and(eq(assignments.childId, child.id), eq(assignments.staffId, staffId), isNull(assignments.endedAt));
     const [assignment] = await database.db.update(assignments).set({ endedAt: new Date() }).where(current).returning({ id: assignments.id });
+    const before = await denials('李主任', child.id);
     try {
       const said = (await driver.press('李主任', '今天')).map((r) => r.text).join('\n');
       expect(said).toContain(refused);
       expect(said).not.toContain(child.name);
+      // The update rolled back (its draft is as it was), but the attempt is on record, once.
+      expect(await denials('李主任', child.id)).toBe(before + 1);
     } finally {
       await database.db.update(assignments).set({ endedAt: null }).where(eq(assignments.id, assignment!.id));
       const cancel = await driver.say('李主任', '/cancel');
