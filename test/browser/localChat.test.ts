@@ -1,40 +1,22 @@
 // The local chat page in real headless Chromium (Debian's package, driven by playwright-core): a caseworker logs
 // a routine visit by clicking, and the visit is in the database. Skipped, with a notice, where Chromium is absent.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
 import { createInvite } from '../../src/db/invites.js';
 import { staff, visits } from '../../src/db/schema.js';
 import { message } from '../../src/bot/message.js';
-import { createLogger } from '../../src/logger.js';
+import { haveChromium, useBrowserRig } from './rig.js';
 import { desc, eq, like } from 'drizzle-orm';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(executablePath);
-if (!haveChromium) console.warn(`browser test skipped: no Chromium at ${executablePath} (apt-get install chromium)`);
-
-describe.runIf(haveChromium)('local chat in a real browser', () => {
+describe.runIf(haveChromium('browser test'))('local chat in a real browser', () => {
   let app: App;
   let browser: Browser;
   let dir: string;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cw-browser-'));
-    app = await startApp(loadConfig({ PORT: '0', DATA_DIR: dir }), { logger: createLogger('silent') });
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  useBrowserRig({}, (rig) => ({ app, browser, dir } = rig));
 
   it('logs a routine visit by clicking buttons', async () => {
     const page = await browser.newPage({ viewport: { width: 420, height: 860 } });

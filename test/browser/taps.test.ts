@@ -3,25 +3,19 @@
 // answer counted apart. Each visit is checked in the database (stored once, with the answers given or carried), the
 // counts are written to docs/taps.json, and the README must quote exactly these numbers — a change that adds a tap
 // fails here until the README and docs/taps.json say so. Skipped, with a notice, where Chromium is absent.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
 import { assignments, children, staff, visits } from '../../src/db/schema.js';
 import { dimensions } from '../../src/domain/categories.js';
 import { addDays } from '../../src/domain/dates.js';
 import { riskNames } from '../../src/i18n/domain.js';
-import { createLogger } from '../../src/logger.js';
 import { NOW } from '../support/world.js';
-
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(executablePath);
-if (!haveChromium) console.warn(`browser taps test skipped: no Chromium at ${executablePath} (apt-get install chromium)`);
+import { haveChromium, useBrowserRig } from './rig.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const TODAY = '2026-11-23';
@@ -97,27 +91,13 @@ async function shown(where: Locator): Promise<string> {
   return `${await where.innerText()} [${(await where.locator('button').allInnerTexts()).join(' | ')}]`;
 }
 
-describe.runIf(haveChromium)('caseworker effort, counted in a real browser', () => {
+describe.runIf(haveChromium('browser taps test'))('caseworker effort, counted in a real browser', () => {
   let app: App;
   let browser: Browser;
-  let dir: string;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cw-taps-'));
-    // Monday 2026-11-23 10:00 in Shanghai, running on from there: the demo county is seeded at that moment.
-    const started = Date.now();
-    const clock = () => new Date(NOW.getTime() + (Date.now() - started));
-    app = await startApp(loadConfig({ PORT: '0', DATA_DIR: dir }), { logger: createLogger('silent'), clock, startScheduler: false });
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // Monday 2026-11-23 10:00 in Shanghai, running on from there: the demo county is seeded at that moment.
+  const started = Date.now();
+  useBrowserRig({ clock: () => new Date(NOW.getTime() + (Date.now() - started)), startScheduler: false }, (rig) => ({ app, browser } = rig));
 
   it('counts the taps of a routine, a one-change, a full and a roster-baseline visit, and the README quotes them', async () => {
     const db = app.database.db;
