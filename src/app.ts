@@ -36,6 +36,8 @@ export interface AppOptions {
   clock?: () => Date;
   /** Tests drive the scheduler by hand (scheduler.tick / sender.runOnce) instead of its timers. */
   startScheduler?: boolean;
+  /** Per-user flood limit; tests that click faster than a person can lift it. */
+  rateLimit?: { burst: number; perSecond: number };
 }
 
 export async function startApp(config: Config, options: AppOptions): Promise<App> {
@@ -52,7 +54,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     const seed = config.SEED_DEMO ?? !config.DATABASE_URL;
     const seeded = seed ? await seedDemo(db, clock(), config.TZ_NAME) : false;
 
-    const core = new BotCore({ db, config, logger, flows: defaultFlows(), clock });
+    const core = new BotCore({ db, config, logger, flows: defaultFlows(), clock, rateLimit: options.rateLimit });
     registerSchedulerActions(core, config);
     registerApprovalActions(core);
     registerReportButtons(core);

@@ -25,14 +25,18 @@ export interface BrowserRig {
   dir: string;
 }
 
-/** Starts the service (demo data, PGlite in a fresh DATA_DIR) and Chromium before the suite; `ready` receives both. */
+/**
+ * Starts the service (demo data, PGlite in a fresh DATA_DIR) and Chromium before the suite; `ready` receives both.
+ * A script clicks faster than any caseworker, so the per-user flood limit is lifted (its own tests are in
+ * test/core/core.test.ts and test/robustness/abuse.test.ts): a fast machine must not turn a tap into "too fast".
+ */
 export function useBrowserRig(options: Omit<AppOptions, 'logger'>, ready: (rig: BrowserRig) => void): void {
   let dir: string | undefined;
   let app: App | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cw-browser-'));
-    app = await startApp(loadConfig({ PORT: '0', DATA_DIR: dir }), { logger: createLogger('silent'), ...options });
+    app = await startApp(loadConfig({ PORT: '0', DATA_DIR: dir }), { logger: createLogger('silent'), rateLimit: { burst: 1e6, perSecond: 1e6 }, ...options });
     browser = await chromium.launch({
       executablePath,
       // As the machine's probe starts it: no sandbox as root, and no background calls to a network that is closed.
