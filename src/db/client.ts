@@ -6,12 +6,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { makePrivateDir, repairPrivateTree } from '../privateFiles.js';
 import { lockDataDir } from './dataDirLock.js';
+import { migrationsApplied } from './migrationsApplied.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -134,7 +134,10 @@ async function openPglite(target: { dataDir: string } | { memory: true }): Promi
     const client = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, ...pgliteMemory] });
     await client.waitReady;
     const db = drizzlePglite(client, { schema });
-    await migratePglite(db, { migrationsFolder });
+    if (!(await migrationsApplied(client, migrationsFolder))) {
+      const { migrate } = await import('drizzle-orm/pglite/migrator');
+      await migrate(db, { migrationsFolder });
+    }
     if (dataDir) repairPrivateTree(dataDir);
     return {
       db: db as unknown as Db,
