@@ -99,6 +99,11 @@ export function worthPreparing(query: string, params: readonly unknown[]): boole
  */
 const pgliteMemory = ['-c', 'shared_buffers=16MB', '-c', 'wal_buffers=1MB', '-c', 'work_mem=2MB', '-c', 'maintenance_work_mem=16MB'];
 
+/** The database the configuration names: PostgreSQL when DATABASE_URL is set, PGlite in DATA_DIR otherwise. */
+export function configuredDatabase(config: { DATABASE_URL?: string | undefined; DATA_DIR: string }): DatabaseTarget {
+  return config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.DATA_DIR };
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ('databaseUrl' in target) return openPostgres(target.databaseUrl, target.poolSize ?? 10);
   return openPglite(target);
