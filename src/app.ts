@@ -5,7 +5,7 @@ import type { ChannelRuntime } from './bot/channel.js';
 import { BotCore } from './bot/core.js';
 import { createLocalChannel } from './bot/local/adapter.js';
 import type { Config } from './config.js';
-import { openDatabase, pingDatabase, type Database } from './db/client.js';
+import { configuredDatabase, openDatabase, pingDatabase, type Database } from './db/client.js';
 import type { ChannelName } from './db/schema.js';
 import { seedDemo } from './db/seed.js';
 import { registerApprovalActions } from './flows/register.js';
@@ -15,6 +15,9 @@ import { channelUp } from './http/health.js';
 import { HttpServer, json, SocketInUse } from './http/server.js';
 import { makePrivateDir } from './privateFiles.js';
 import { createScheduler, registerSchedulerActions, type Scheduler } from './scheduler/index.js';
+
+/** How long after the port opens the scheduler starts, on PGlite. */
+const SCHEDULER_START_DELAY_MS = 1000;
 
 export interface App {
   config: Config;
@@ -38,12 +41,14 @@ export interface AppOptions {
   startScheduler?: boolean;
   /** Per-user flood limit; tests that click faster than a person can lift it. */
   rateLimit?: { burst: number; perSecond: number };
+  /** The configured database, already opening: main.ts starts it while this module's imports load. */
+  database?: Promise<Database>;
 }
 
 export async function startApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
   const clock = options.clock ?? (() => new Date());
-  const database = await openDatabase(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.DATA_DIR });
+  const database = await (options.database ?? openDatabase(configuredDatabase(config)));
   // What to close on the way out, in order, each named for the shutdown log.
   const stops: [string, () => Promise<void>][] = [[`database (${database.kind})`, () => database.close()]];
   if (database.repairedModes) {
@@ -105,8 +110,18 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     stops.unshift([`http :${port}`, () => http.close()]);
     const scheduler = createScheduler({ db, config, logger, channels, clock });
     if (options.startScheduler ?? true) {
-      scheduler.start();
-      stops.unshift(['scheduler', () => scheduler.stop()]);
+      // PGlite runs one statement at a time: the scheduler's catch-up run and the outbox's first pass wait a moment,
+      // so the first requests after a restart (a health check, a caseworker's message) do not queue behind them.
+      // A second is well inside the catch-up window and the outbox's own poll interval.
+      const timer = database.kind === 'pglite' ? setTimeout(() => scheduler.start(), SCHEDULER_START_DELAY_MS) : undefined;
+      if (!timer) scheduler.start();
+      stops.unshift([
+        'scheduler',
+        () => {
+          clearTimeout(timer);
+          return scheduler.stop();
+        },
+      ]);
     }
 
     return {

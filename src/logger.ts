@@ -1,8 +1,9 @@
 // pino, with personal data kept out: phone and ID numbers are redacted by field name, and errors go through a
 // serializer that never writes a database query's text or parameters (a failed insert carries a guardian's phone and
 // a child's ID number in both; drizzle puts them in its error message, the drivers in `detail`, `params`, `query`).
+import { createRequire } from 'node:module';
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type pinoPretty from 'pino-pretty';
 
 const redactedKeys = ['phone', 'guardianPhone', 'idNumber', 'id_number', 'guardian_phone', 'text', 'inviteCode', 'token', 'secret'];
 
@@ -68,6 +69,8 @@ export function createLogger(level: string = 'info', destination?: DestinationSt
 
 /** On a terminal, a line a person reads (time, level, message, fields); elsewhere (files, journald, pipes) JSON. */
 function readable(): DestinationStream {
+  // Required here, not imported at the top: a service writing JSON (the usual case) never needs its 30 modules.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof pinoPretty;
   return pretty({ colorize: true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname', sync: true });
 }
 

@@ -1,6 +1,10 @@
 // Entry point: `npm start`. Closes cleanly on SIGINT/SIGTERM (PGlite must be closed, never killed mid-write).
-import { startApp } from './app.js';
+// app.js (the bot, its flows, the scheduler) is imported once the database is opening: PGlite's start (reading and
+// compiling its WebAssembly, booting PostgreSQL) and loading those modules take a few hundred milliseconds each, and
+// overlap where one waits on the disk or a compiler thread.
+import type { App } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { configuredDatabase, openDatabase } from './db/client.js';
 import { DataDirBusyError } from './db/dataDirLock.js';
 import { createLogger } from './logger.js';
 
@@ -16,9 +20,16 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.LOG_LEVEL);
-  let app;
+  let app: App;
   try {
-    app = await startApp(config, { logger });
+    const database = openDatabase(configuredDatabase(config));
+    // startApp awaits it and reports its failure; until then, a rejection is not an unhandled one.
+    database.catch(() => {});
+    const { startApp } = await import('./app.js').catch(async (error: unknown) => {
+      await database.then((opened) => opened.close(), () => {}); // never leave PGlite open mid-migration
+      throw error;
+    });
+    app = await startApp(config, { logger, database });
   } catch (error) {
     if (error instanceof DataDirBusyError) {
       console.error(error.message);

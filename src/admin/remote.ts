@@ -18,7 +18,6 @@ import { makePrivateDir, writePrivateFile } from '../privateFiles.js';
 import { adminText, type AdminKey } from '../i18n/sections/admin.js';
 import type { Locale, Params } from '../i18n/translator.js';
 import type { AdminIo } from './context.js';
-import { runAdmin } from './run.js';
 
 export const ADMIN_TOKEN_FILE = 'admin.token';
 export const ADMIN_SOCKET_FILE = 'admin.sock';
@@ -102,6 +101,9 @@ async function execute(argv: string[], files: Record<string, string>, deps: Admi
       written[path] = Buffer.from(data).toString('base64');
     },
   };
+  // The verbs (roster import and export, invite sheets with their QR codes, CSV) load on the first command: a
+  // service may run for weeks without one, and they were a fifth of the modules read at start-up.
+  const { runAdmin } = await import('./run.js');
   const exitCode = await runAdmin(argv, { db: deps.db, dbKind: deps.dbKind, config: deps.config, now: deps.now ?? (() => new Date()), io });
   return { exitCode, stdout: joinLines(stdout), stderr: joinLines(stderr), files: written };
 }

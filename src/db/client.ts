@@ -6,12 +6,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { makePrivateDir, repairPrivateTree } from '../privateFiles.js';
 import { lockDataDir } from './dataDirLock.js';
+import { migrationsApplied } from './migrationsApplied.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -99,6 +99,11 @@ export function worthPreparing(query: string, params: readonly unknown[]): boole
  */
 const pgliteMemory = ['-c', 'shared_buffers=16MB', '-c', 'wal_buffers=1MB', '-c', 'work_mem=2MB', '-c', 'maintenance_work_mem=16MB'];
 
+/** The database the configuration names: PostgreSQL when DATABASE_URL is set, PGlite in DATA_DIR otherwise. */
+export function configuredDatabase(config: { DATABASE_URL?: string | undefined; DATA_DIR: string }): DatabaseTarget {
+  return config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : { dataDir: config.DATA_DIR };
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ('databaseUrl' in target) return openPostgres(target.databaseUrl, target.poolSize ?? 10);
   return openPglite(target);
@@ -134,7 +139,10 @@ async function openPglite(target: { dataDir: string } | { memory: true }): Promi
     const client = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, ...pgliteMemory] });
     await client.waitReady;
     const db = drizzlePglite(client, { schema });
-    await migratePglite(db, { migrationsFolder });
+    if (!(await migrationsApplied(client, migrationsFolder))) {
+      const { migrate } = await import('drizzle-orm/pglite/migrator');
+      await migrate(db, { migrationsFolder });
+    }
     if (dataDir) repairPrivateTree(dataDir);
     return {
       db: db as unknown as Db,

@@ -2,7 +2,11 @@
 // instances starting together serialise on the advisory lock.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder, openDatabase } from '../../src/db/client.js';
+import { migrationsApplied } from '../../src/db/migrationsApplied.js';
 import { createServerDatabase, serverUrl } from '../support/db.js';
 import postgres from 'postgres';
 
@@ -15,6 +19,21 @@ describe('migration journal', () => {
       if (i > 0) expect(entry.when).toBeGreaterThan(journal.entries[i - 1]!.when);
       expect(() => readFileSync(`${migrationsFolder}/${entry.tag}.sql`, 'utf8')).not.toThrow();
     });
+  });
+});
+
+describe('the warm-start check on PGlite', () => {
+  it('says applied only when the newest journal entry is, so a pending migration still runs', async () => {
+    const client = new PGlite();
+    try {
+      expect(await migrationsApplied(client, migrationsFolder)).toBe(false);
+      await migrate(drizzle(client), { migrationsFolder });
+      expect(await migrationsApplied(client, migrationsFolder)).toBe(true);
+      await client.query('delete from drizzle.__drizzle_migrations where created_at = (select max(created_at) from drizzle.__drizzle_migrations)');
+      expect(await migrationsApplied(client, migrationsFolder)).toBe(false);
+    } finally {
+      await client.close();
+    }
   });
 });
 
