@@ -17,7 +17,7 @@ import { outbox } from '../src/db/schema.js';
 import { todayIn } from '../src/domain/dates.js';
 import { HttpServer } from '../src/http/server.js';
 import { queueDigests } from '../src/scheduler/digest.js';
-import { dueForReminders, queueReminders, renderReminder, type DueChild } from '../src/scheduler/reminders.js';
+import { caseworkerShares, dueForReminders, queueReminders, REMINDER_SHARES, renderReminder, type DueChild } from '../src/scheduler/reminders.js';
 import { OutboxSender } from '../src/scheduler/sender.js';
 import { escalateOverdueVisits } from '../src/scheduler/visitEscalation.js';
 import { FakeBotApi } from '../test/telegram/fakeBotApi.js';
@@ -189,10 +189,10 @@ async function deliveryBench(url: string, messages: number): Promise<BenchResult
   }
 }
 
-/** The read side of queueReminders: the due children in 4 parallel partitions, grouped and rendered. */
-async function computeReminders(db: Db, day: string): Promise<{ children: number; messages: number }> {
-  const partitions = 4;
-  const parts = await Promise.all(Array.from({ length: partitions }, (_, p) => dueForReminders(db, day, partitions, p)));
+/** The read side of queueReminders: the due children read in the run's parallel shares, grouped and rendered. */
+async function computeReminders(db: Db, day: string): Promise<{ children: number; messages: number; shares: number }> {
+  const shares = await caseworkerShares(db, REMINDER_SHARES);
+  const parts = await Promise.all(shares.map((share) => dueForReminders(db, day, share)));
   const byStaff = new Map<number, DueChild[]>();
   for (const row of parts.flat()) {
     const list = byStaff.get(row.staffId) ?? [];
@@ -201,7 +201,7 @@ async function computeReminders(db: Db, day: string): Promise<{ children: number
   }
   let messages = 0;
   for (const items of byStaff.values()) if (renderReminder('zh-CN', day, items).text.length > 0) messages++;
-  return { children: parts.reduce((n, p) => n + p.length, 0), messages };
+  return { children: parts.reduce((n, p) => n + p.length, 0), messages, shares: shares.length };
 }
 
 export async function runSchedulerBench(): Promise<BenchResult[]> {
@@ -244,17 +244,19 @@ async function countyBench(url: string, s: Scale, now: Date, today: string): Pro
     const computed = await computeReminders(database.db, today);
     const computeMs = Date.now() - t;
     log(`  computed ${computed.messages} reminder messages (${computed.children} children) in ${seconds(computeMs).toFixed(2)} s`);
+    const loadBeforeQueue = loadavg()[0]!;
     t = Date.now();
     const reminders = await queueReminders(database.db, config, now);
     const remindersMs = Date.now() - t;
-    log(`  reminders: ${reminders.children} children for ${reminders.caseworkers} caseworkers, ${reminders.messages} messages in ${seconds(remindersMs).toFixed(2)} s`);
+    const queueLoad = `load average ${loadBeforeQueue.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
+    log(`  reminders: ${reminders.children} children for ${reminders.caseworkers} caseworkers, ${reminders.messages} messages in ${seconds(remindersMs).toFixed(2)} s (${queueLoad})`);
     t = Date.now();
     const digests = await queueDigests(database.db, config, now);
     const digestsMs = Date.now() - t;
     log(`  digests: ${digests.messages} messages in ${seconds(digestsMs).toFixed(2)} s; escalation ${seconds(escalationMs).toFixed(2)} s`);
     results.push(
-      { name: "scheduler: one day's reminders computed", value: seconds(computeMs), unit: 's', note: `${computed.children} children due, ${computed.messages} messages rendered; ${scaleNote}; target < 5 s` },
-      { name: "scheduler: one day's reminders queued (logged + outbox)", value: seconds(remindersMs), unit: 's', note: `${reminders.children} reminder_log rows, ${reminders.messages} outbox rows` },
+      { name: "scheduler: one day's reminders computed", value: seconds(computeMs), unit: 's', note: `${computed.children} children due (read in ${computed.shares} parallel shares), ${computed.messages} messages rendered; ${scaleNote}; target < 5 s` },
+      { name: "scheduler: one day's reminders queued (logged + outbox)", value: seconds(remindersMs), unit: 's', note: `${reminders.children} reminder_log rows, ${reminders.messages} outbox rows, ${REMINDER_SHARES} parallel shares; ${queueLoad}; target < 5 s` },
       { name: 'scheduler: all digests', value: seconds(digestsMs), unit: 's', note: `${digests.messages} digests; ${scaleNote}` },
       { name: 'scheduler: overdue-visit escalation', value: seconds(escalationMs), unit: 's', note: `${escalated.level0} level 0, ${escalated.level1} level 1` },
       { name: 'scheduler: data generation (not a target)', value: seconds(genMs), unit: 's', note: scaleNote },

@@ -66,15 +66,24 @@ export interface ReminderRun {
   messages: number;
 }
 
+/** Parallel shares of a run on a real server: one per core of the machine this was measured on (docs/scheduler.md). */
+export const REMINDER_SHARES = 2;
+
 /**
- * Queues today's reminders. Safe to run twice: the second run finds every child logged already. The caseworkers
- * are split into `partitions` groups queued in parallel transactions (a real server spreads them over its cores;
- * PGlite, one connection, takes one).
+ * Queues today's reminders. Safe to run twice: the second run finds every child logged already. On a real server
+ * the caseworkers are split into `shares` ranges of staff ids, queued in parallel transactions: a statement that
+ * writes runs in one backend, so one share per core keeps both cores busy. PGlite, one connection, takes one.
  */
-export async function queueReminders(db: Db, config: Config, now: Date, partitions = config.DATABASE_URL ? 4 : 1): Promise<ReminderRun> {
+export async function queueReminders(db: Db, config: Config, now: Date, shares = config.DATABASE_URL ? REMINDER_SHARES : 1): Promise<ReminderRun> {
   const day = localDate(now, config.TZ_NAME);
+  const ranges = await caseworkerShares(db, shares);
   const parts = await Promise.all(
-    Array.from({ length: partitions }, (_, part) => queuePartition(db, config, now, day, partitions, part)),
+    ranges.map((whose) =>
+      db.transaction(async (tx) => {
+        await settleForALargeAdmission(tx);
+        return admitAndQueue(tx, config, now, day, whose);
+      }),
+    ),
   );
   return parts.reduce((a, b) => ({ day, caseworkers: a.caseworkers + b.caseworkers, children: a.children + b.children, messages: a.messages + b.messages }), {
     day,
@@ -84,13 +93,48 @@ export async function queueReminders(db: Db, config: Config, now: Date, partitio
   });
 }
 
-/** Whose due children a queueing covers: one of `partitions` groups of all caseworkers, or one caseworker. */
-type Whose = { partitions: number; part: number } | { staffId: number };
+/**
+ * A share admits ~100,000 children in one statement. PostgreSQL cannot estimate what the insert returns, guesses a
+ * join of tens of millions of rows, and so spends ~0.4 s compiling the statement with JIT and sorts on disk
+ * (work_mem 4 MB): neither pays for a statement run once a day. `set local` ends with the transaction.
+ */
+async function settleForALargeAdmission(tx: Conn): Promise<void> {
+  await tx.execute(sql`set local jit = off`);
+  await tx.execute(sql`set local work_mem = '64MB'`);
+}
+
+/**
+ * Whose due children a queueing covers: the caseworkers whose staff ids lie in `from`..`to` (inclusive) — one
+ * share of a run, or a single caseworker binding an account. A range, not `id % n = k`: PostgreSQL estimates a
+ * range from its statistics, while it guessed 0.5 % for the modulo and picked nested loops over 250,000 rows.
+ */
+export interface StaffRange {
+  from: number;
+  to: number;
+}
+
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+
+/**
+ * Splits the staff who could be reminded (active, with an account) into `count` ranges of about as many people,
+ * contiguous from the lowest id to the highest, so a staff member added meanwhile still falls in exactly one.
+ */
+export async function caseworkerShares(conn: Conn, count: number): Promise<StaffRange[]> {
+  if (count <= 1) return [{ from: INT_MIN, to: INT_MAX }];
+  const firsts = rowsOf<{ first: number }>(
+    await conn.execute(sql`
+      select min(id) as first from (
+        select s.id, ntile(${count}::int) over (order by s.id) as share from ${staff} s
+        where s.active and exists (select 1 from ${channelIdentities} ci where ci.staff_id = s.id)) x
+      group by share order by first`),
+  ).map((r) => Number(r.first));
+  const starts = [INT_MIN, ...firsts.slice(1)];
+  return starts.map((from, i) => ({ from, to: i + 1 < starts.length ? starts[i + 1]! - 1 : INT_MAX }));
+}
 
 /** The children due for a reminder on `day` — current assignment to an active, reachable staff member, not snoozed. */
-function dueQuery(day: string, whose: Whose) {
-  const scope =
-    'staffId' in whose ? sql`a.staff_id = ${whose.staffId}::int` : sql`a.staff_id % ${whose.partitions}::int = ${whose.part}::int`;
+function dueQuery(day: string, whose: StaffRange) {
   return sql`
     select a.staff_id as "staffId", c.id as "childId", c.name, ar.name as village, c.next_visit_due::text as due
     from ${children} c
@@ -98,18 +142,14 @@ function dueQuery(day: string, whose: Whose) {
     join ${staff} s on s.id = a.staff_id and s.active
     join ${areas} ar on ar.code = c.area_code
     where c.status = 'active' and c.next_visit_due <= ${day}::date
-      and ${scope}
+      and a.staff_id between ${whose.from}::int and ${whose.to}::int
       and exists (select 1 from ${channelIdentities} ci where ci.staff_id = a.staff_id)
       and not exists (select 1 from ${snoozes} z where z.staff_id = a.staff_id and z.child_id = c.id and z.until >= ${day}::date)`;
 }
 
 /** Read-only: who would be reminded on `day` (the benchmark times this apart from writing it down). */
-export async function dueForReminders(conn: Conn, day: string, partitions = 1, part = 0): Promise<(DueChild & { staffId: number })[]> {
-  return rowsOf<DueChild & { staffId: number }>(await conn.execute(dueQuery(day, { partitions, part })));
-}
-
-async function queuePartition(db: Db, config: Config, now: Date, day: string, partitions: number, part: number): Promise<ReminderRun> {
-  return db.transaction((tx) => admitAndQueue(tx, config, now, day, { partitions, part }));
+export async function dueForReminders(conn: Conn, day: string, whose: StaffRange = { from: INT_MIN, to: INT_MAX }): Promise<(DueChild & { staffId: number })[]> {
+  return rowsOf<DueChild & { staffId: number }>(await conn.execute(dueQuery(day, whose)));
 }
 
 /**
@@ -126,28 +166,11 @@ export async function queueRemindersForNewlyBound(tx: Conn, config: Config, staf
     .where(and(eq(jobRuns.job, REMINDER_JOB), eq(jobRuns.runKey, day)))
     .limit(1);
   if (!ran) return { day, caseworkers: 0, children: 0, messages: 0 };
-  return admitAndQueue(tx, config, now, day, { staffId });
+  return admitAndQueue(tx, config, now, day, { from: staffId, to: staffId });
 }
 
-async function admitAndQueue(tx: Conn, config: Config, now: Date, day: string, whose: Whose): Promise<ReminderRun> {
-  // Admit each due child once a day (whatever ran before today — another instance, a retry — already holds its
-  // row) and read back what the messages need, in one statement: the rows never leave the server twice.
-  const admitted = rowsOf<DueChild & { staffId: number }>(
-    await tx.execute(sql`
-      with due as (${dueQuery(day, whose)}),
-      admitted as (
-        insert into ${reminderLog} (child_id, day, staff_id)
-        select "childId", ${day}::date, "staffId" from due
-        on conflict do nothing
-        returning child_id)
-      select due.* from due join admitted on admitted.child_id = due."childId"`),
-  );
-  const byStaff = new Map<number, DueChild[]>();
-  for (const r of admitted) {
-    const list = byStaff.get(r.staffId) ?? [];
-    list.push({ childId: r.childId, name: r.name, village: r.village, due: r.due });
-    byStaff.set(r.staffId, list);
-  }
+async function admitAndQueue(tx: Conn, config: Config, now: Date, day: string, whose: StaffRange): Promise<ReminderRun> {
+  const byStaff = await admitDueChildren(tx, day, whose);
   const staffIds = [...byStaff.keys()];
   if (staffIds.length === 0) return { day, caseworkers: 0, children: 0, messages: 0 };
   const expiresAt = endOfDay(day, config.TZ_NAME);
@@ -170,7 +193,35 @@ async function admitAndQueue(tx: Conn, config: Config, now: Date, day: string, w
     }
   }
   for (const batch of chunks(messages, 2000)) await enqueueMany(tx, batch);
-  return { day, caseworkers: staffIds.length, children: admitted.length, messages: messages.length };
+  let admitted = 0;
+  for (const items of byStaff.values()) admitted += items.length;
+  return { day, caseworkers: staffIds.length, children: admitted, messages: messages.length };
+}
+
+/**
+ * Admits each due child of these caseworkers into `day`'s reminder_log — once a day, whatever ran before today
+ * (another instance, a retry, a binding) already holds its row — and returns the children admitted, by caseworker.
+ * One statement: the rows never leave the server twice. (Grouping them into one JSON list per caseworker on the
+ * server was tried: it moved ~0.15 s of decoding off Node and added ~0.2 s to the statement.)
+ */
+async function admitDueChildren(tx: Conn, day: string, whose: StaffRange): Promise<Map<number, DueChild[]>> {
+  const admitted = rowsOf<DueChild & { staffId: number }>(
+    await tx.execute(sql`
+      with due as (${dueQuery(day, whose)}),
+      admitted as (
+        insert into ${reminderLog} (child_id, day, staff_id)
+        select "childId", ${day}::date, "staffId" from due
+        on conflict do nothing
+        returning child_id)
+      select due.* from due join admitted on admitted.child_id = due."childId"`),
+  );
+  const byStaff = new Map<number, DueChild[]>();
+  for (const r of admitted) {
+    const list = byStaff.get(r.staffId) ?? [];
+    list.push({ childId: r.childId, name: r.name, village: r.village, due: r.due });
+    byStaff.set(r.staffId, list);
+  }
+  return byStaff;
 }
 
 /** The children logged for these caseworkers' reminders of `day` that are still due and still theirs. */

@@ -72,6 +72,20 @@ describe.each(databaseTargets())('caseworker reminders on $name', (target) => {
     expect((await outboxRows(database.db)).filter((r) => r.kind === 'reminder')).toHaveLength(3);
   });
 
+  it('queued in parallel shares of caseworkers, reminds exactly as one run does: shares cover every staff id once', async () => {
+    const { caseworkerShares, queueReminders } = await import('../../src/scheduler/reminders.js');
+    const shares = await caseworkerShares(database.db, 3);
+    expect(shares).toHaveLength(3);
+    expect(shares[0]!.from).toBe(-2147483648);
+    expect(shares.at(-1)!.to).toBe(2147483647);
+    for (let i = 1; i < shares.length; i++) expect(shares[i]!.from).toBe(shares[i - 1]!.to + 1);
+    const run = await queueReminders(database.db, testConfig(), MONDAY_9, 3);
+    expect(run).toMatchObject({ caseworkers: 2, children: 4, messages: 3 });
+    expect(await database.db.select().from(reminderLog)).toHaveLength(4);
+    const reminders = (await outboxRows(database.db)).filter((r) => r.kind === 'reminder');
+    expect(reminders.map((r) => r.chatId).sort()).toEqual(['1001', 'li', 'wang']);
+  });
+
   it('does not remind at weekends (the default cron is 09:00 on weekdays) and catches up after a late start', async () => {
     await scheduler.tick(sh('2026-11-22T09:00:00'));
     expect(await outboxRows(database.db)).toHaveLength(0);
