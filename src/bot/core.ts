@@ -25,7 +25,6 @@ import type { Outcome } from './outcome.js';
 import { TemporaryFailure } from './outcome.js';
 import { KnownUsers } from './knownUsers.js';
 import { PerKeyQueue, RateLimiter } from './perUserGate.js';
-import { queueRemindersForNewlyBound } from '../scheduler/reminders.js';
 import { isDatabaseUnavailable } from './temporary.js';
 import { menuMessage, parseCommand } from './commands.js';
 
@@ -37,6 +36,9 @@ export interface ActionContext extends FlowContext {
 
 /** Handles button data with a given prefix (`r.ack.`, `a.`, `rm.` …); re-checks everything it is told. */
 export type ActionHandler = (ctx: ActionContext, data: string) => Promise<Turn>;
+
+/** Runs in the transaction that binds a person to their account (the scheduler queues what is due for them today). */
+export type BoundHook = (tx: Tx, staffId: number, now: Date) => Promise<void>;
 
 export interface CoreOptions {
   db: Db;
@@ -51,6 +53,7 @@ export interface CoreOptions {
 export class BotCore {
   readonly runtime: FlowRuntime;
   private readonly actions = new Map<string, ActionHandler>();
+  private readonly boundHooks: BoundHook[] = [];
   private readonly queue = new PerKeyQueue();
   private readonly limiter: RateLimiter;
   private readonly clock: () => Date;
@@ -75,6 +78,10 @@ export class BotCore {
 
   onAction(prefix: string, handler: ActionHandler): void {
     this.actions.set(prefix, handler);
+  }
+
+  onBound(hook: BoundHook): void {
+    this.boundHooks.push(hook);
   }
 
   get defaultLocale(): Locale {
@@ -279,8 +286,7 @@ export class BotCore {
       now,
     });
     if (!result.ok) return { replies: [message(coreText(locale, `onboard.${result.reason}`))] };
-    // Bound after today's reminders went out: their due list comes now (through the outbox), not tomorrow.
-    await queueRemindersForNewlyBound(tx, this.options.config, result.staffId, now);
+    for (const hook of this.boundHooks) await hook(tx, result.staffId, now);
     // Bound: the menu at once (and the help a tap away in it), so the first thing to do is a tap.
     const actor = await actorForStaff(tx, result.staffId);
     const menu = actor ? [await menuMessage({ locale, actor, conversation: undefined }, this.runtime)] : [message(coreText(locale, 'help.text'))];
