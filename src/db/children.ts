@@ -21,15 +21,18 @@ export function childScope(actor: Actor): SQL {
   return childScopeOf(actor.role, actor.staffId, actor.areaPath);
 }
 
-/** The same rule, the actor's staff id and area path given as values or as SQL (a statement's placeholders). */
-export function childScopeOf(role: Actor['role'], staffId: number | SQL, areaPath: string | SQL): SQL {
+/**
+ * The same rule, the actor's staff id and area path given as values or as SQL (a statement's placeholders; `probe`
+ * for a statement prepared once, whose generic plan would otherwise hash the caseworker's whole caseload).
+ */
+export function childScopeOf(role: Actor['role'], staffId: number | SQL, areaPath: string | SQL, probe = false): SQL {
   switch (role) {
     case 'admin':
       return sql`true`;
     case 'supervisor':
       return underArea(areaPath);
     case 'caseworker':
-      return assignedOrRegisteredBy(staffId);
+      return assignedOrRegisteredBy(staffId, probe);
   }
 }
 

@@ -51,7 +51,7 @@ function guardStatement(hasDraft: boolean, childScopeRole: Actor['role'] | undef
         : sql`exists (select 1 from draft)`;
     const childHeld = childScopeRole
       ? sql`exists (select 1 from ${children} where ${children.id} = ${p('childId')} and ${children}.xmin = ${p('childStamp')}::xid
-            and ${childScopeOf(childScopeRole, sql`${p('staffId')}::int`, sql`${p('areaPath')}::text`)})`
+            and ${childScopeOf(childScopeRole, sql`${p('staffId')}::int`, sql`${p('areaPath')}::text`, true)})`
       : sql`true`;
     return sql`with fresh as (
         insert into ${processedInbound} (${col(processedInbound.key)}, ${col(processedInbound.at)})
