@@ -31,11 +31,14 @@ async function healthy(port: number): Promise<boolean> {
   }
 }
 
-/** Spawns `npm start` in its own process group; resolves with the time until /healthz answers 200. */
-async function startService(dataDir: string, port: number): Promise<{ child: ChildProcess; ms: number }> {
+/**
+ * Spawns `npm start` in its own process group; resolves with the time until /healthz answers 200. `checkout` is the
+ * built clone to start (this one by default; bench/startup.ts compares another).
+ */
+export async function startService(dataDir: string, port: number, checkout = root): Promise<{ child: ChildProcess; ms: number }> {
   const started = performance.now();
   const child = spawn('npm', ['start', '--silent'], {
-    cwd: root,
+    cwd: checkout,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), LOCAL_CHAT: '1', LOG_LEVEL: 'warn', TELEGRAM_BOT_TOKEN: '', FEISHU_APP_ID: '' },
@@ -55,7 +58,7 @@ async function startService(dataDir: string, port: number): Promise<{ child: Chi
 }
 
 /** The largest resident set among the service's processes (npm and tsx wrap the node process that serves). */
-function serviceRss(groupId: number): number {
+export function serviceRss(groupId: number): number {
   let max = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -72,7 +75,7 @@ function serviceRss(groupId: number): number {
   return max;
 }
 
-function stopService(child: ChildProcess): Promise<void> {
+export function stopService(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => {

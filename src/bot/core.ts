@@ -5,10 +5,12 @@ import type { Logger } from 'pino';
 import { actorForStaff, type Actor } from '../db/actor.js';
 import { resolveInScope, type ChildRow } from '../db/children.js';
 import type { Db, Tx } from '../db/client.js';
-import { inboundReadQuery, parseInboundRead, type Draft } from '../db/inboundRead.js';
+import { inboundReadQuery, parseInboundRead, type Draft, type InboundRead, type Stamps } from '../db/inboundRead.js';
 import { redeemInvite } from '../db/invites.js';
 import { policyCacheFor, type PolicyCache } from '../db/policyCache.js';
-import { inUpdateTransaction } from '../db/updateTransaction.js';
+import { rowStamp } from '../db/rowStamps.js';
+import { guardedUpdate, type KnownState } from '../db/updateGuard.js';
+import { canGuard, GuardTripped, inGuardedUpdateTransaction, inUpdateTransaction, type UpdateTransaction } from '../db/updateTransaction.js';
 import type { Config } from '../config.js';
 import { todayIn } from '../domain/dates.js';
 import { ConversationConflict, FlowRuntime, type Conversation, type Turn } from '../flows/runtime.js';
@@ -21,8 +23,8 @@ import { inboundSchema, type Inbound, type ParsedInbound } from './inbound.js';
 import { message, plain } from './message.js';
 import type { Outcome } from './outcome.js';
 import { TemporaryFailure } from './outcome.js';
+import { KnownUsers } from './knownUsers.js';
 import { PerKeyQueue, RateLimiter } from './perUserGate.js';
-import { queueRemindersForNewlyBound } from '../scheduler/reminders.js';
 import { isDatabaseUnavailable } from './temporary.js';
 import { menuMessage, parseCommand } from './commands.js';
 
@@ -34,6 +36,9 @@ export interface ActionContext extends FlowContext {
 
 /** Handles button data with a given prefix (`r.ack.`, `a.`, `rm.` …); re-checks everything it is told. */
 export type ActionHandler = (ctx: ActionContext, data: string) => Promise<Turn>;
+
+/** Runs in the transaction that binds a person to their account (the scheduler queues what is due for them today). */
+export type BoundHook = (tx: Tx, staffId: number, now: Date) => Promise<void>;
 
 export interface CoreOptions {
   db: Db;
@@ -48,14 +53,20 @@ export interface CoreOptions {
 export class BotCore {
   readonly runtime: FlowRuntime;
   private readonly actions = new Map<string, ActionHandler>();
+  private readonly boundHooks: BoundHook[] = [];
   private readonly queue = new PerKeyQueue();
   private readonly limiter: RateLimiter;
   private readonly clock: () => Date;
   private readonly policy: PolicyCache;
+  /** How updates went: computed from known state (`guarded`), of those redone because the guard refused (`tripped`), read first (`read`). */
+  readonly updates = { guarded: 0, tripped: 0, read: 0 };
+  /** Only where updates can be guarded (postgres.js): PGlite, in process, has no round trip to save. */
+  private readonly known: KnownUsers | undefined;
 
   constructor(private readonly options: CoreOptions) {
     this.runtime = new FlowRuntime(options.flows);
     this.policy = policyCacheFor(options.db);
+    this.known = canGuard(options.db) ? new KnownUsers() : undefined;
     this.clock = options.clock ?? (() => new Date());
     this.limiter = new RateLimiter(options.rateLimit?.burst ?? 20, options.rateLimit?.perSecond ?? 5);
     this.onAction('m.', (ctx, data) => this.menuAction(ctx, data.slice(2)));
@@ -67,6 +78,10 @@ export class BotCore {
 
   onAction(prefix: string, handler: ActionHandler): void {
     this.actions.set(prefix, handler);
+  }
+
+  onBound(hook: BoundHook): void {
+    this.boundHooks.push(hook);
   }
 
   get defaultLocale(): Locale {
@@ -84,28 +99,42 @@ export class BotCore {
   }
 
   /**
-   * One inbound update, one transaction, two round trips on PostgreSQL: the first statement records the update id,
-   * loads the actor and locks their draft (pipelined with `begin`); the step runs here; the draft's new state and
-   * every deferred write go with `commit`. The update id therefore commits with its effects or not at all.
+   * One inbound update, one transaction. Known user (this instance handled their last update): the step is computed
+   * from that state and sent with its guard, `begin`, the writes and `commit` in ONE round trip (two when the step
+   * reads); the guard finding anything changed rolls it all back, and the update is done the ordinary way. Ordinary
+   * way, two round trips on PostgreSQL: the first statement records the update id, loads the actor and locks their
+   * draft (pipelined with `begin`); the step runs here; the draft's new state and every deferred write go with
+   * `commit`. Either way the update id commits with its effects or not at all.
    */
   private async process(inbound: ParsedInbound, hintLocale: Locale): Promise<Outcome> {
-    let locale = hintLocale;
+    const shown = { locale: hintLocale };
     const now = this.clock();
-    const first = inboundReadQuery(`${inbound.channel}:${inbound.id}`, now, inbound.channel, inbound.userId);
+    const user = `${inbound.channel}:${inbound.userId}`;
+    const key = `${inbound.channel}:${inbound.id}`;
+    const { db } = this.options;
     try {
-      return await inUpdateTransaction(this.options.db, first, async ({ tx, first: rows, later }) => {
-        const { fresh, actor, draft, child } = parseInboundRead(rows);
-        if (!fresh) return { replies: [], locale, duplicate: true };
-        if (actor) locale = resolveLocale(actor.locale ?? inbound.languageHint, this.defaultLocale);
-        // Children's data stays in private chats: nothing runs in a group, whoever asks.
-        if (inbound.chatType === 'group') return { replies: [message(coreText(locale, 'core.groupRefused'))], locale };
-        if (!actor) return { ...(await this.onboard(tx, inbound, now, locale)), locale };
-        const drafts = new DraftStore(tx, now, draft);
-        later(() => drafts.write());
-        const turn = await this.act({ tx, inbound, actor, locale, now, drafts, child, later });
-        return { replies: turn.replies, resolved: turn.resolved, toast: turn.toast, locale };
-      });
+      const known = this.known?.take(user);
+      if (known) {
+        const guarded = guardedUpdate(key, now, inbound.channel, inbound.userId, known);
+        const next: { state?: KnownState } = {};
+        this.updates.guarded++;
+        try {
+          const outcome = await inGuardedUpdateTransaction(db, guarded, (t) => this.apply(t, inbound, { fresh: true, ...known }, now, shown, next));
+          if (next.state) this.known?.put(user, next.state);
+          return outcome;
+        } catch (error) {
+          if (!(error instanceof GuardTripped)) throw error;
+          this.updates.tripped++;
+        }
+      }
+      const first = inboundReadQuery(key, now, inbound.channel, inbound.userId);
+      this.updates.read++;
+      const next: { state?: KnownState } = {};
+      const outcome = await inUpdateTransaction(db, first, (t) => this.apply(t, inbound, parseInboundRead(t.first), now, shown, next));
+      if (next.state) this.known?.put(user, next.state);
+      return outcome;
     } catch (error) {
+      const { locale } = shown;
       if (isDatabaseUnavailable(error)) throw new TemporaryFailure(coreText(locale, 'core.retryLater'), { cause: error });
       if (error instanceof ConversationConflict) return { replies: [message(coreText(locale, 'core.busy'))], locale };
       if (error instanceof ChildOutOfScope) {
@@ -118,6 +147,29 @@ export class BotCore {
     }
   }
 
+  /** The update's work once the state it starts from is in hand (read, or known); `next` receives the state it leaves. */
+  private async apply(
+    { tx, later, drafts: writeDrafts }: UpdateTransaction,
+    inbound: ParsedInbound,
+    { fresh, actor, draft, child, stamps }: InboundRead,
+    now: Date,
+    shown: { locale: Locale },
+    next: { state?: KnownState },
+  ): Promise<Outcome> {
+    if (!fresh) return { replies: [], locale: shown.locale, duplicate: true };
+    if (actor) shown.locale = resolveLocale(actor.locale ?? inbound.languageHint, this.defaultLocale);
+    const { locale } = shown;
+    // Children's data stays in private chats: nothing runs in a group, whoever asks.
+    if (inbound.chatType === 'group') return { replies: [message(coreText(locale, 'core.groupRefused'))], locale };
+    if (!actor || !stamps) return { ...(await this.onboard(tx, inbound, now, locale)), locale };
+    const drafts = new DraftStore(now, draft);
+    writeDrafts(() => drafts.writes());
+    const memo = new Map<string, Promise<unknown>>(child ? [[childMemoKey(child.id), Promise.resolve(child)]] : []);
+    const turn = await this.act({ tx, inbound, actor, locale, now, drafts, memo, later });
+    next.state = await stateAfter(actor, stamps, drafts.active(), memo);
+    return { replies: turn.replies, resolved: turn.resolved, toast: turn.toast, locale };
+  }
+
   private async act(update: {
     tx: Tx;
     inbound: ParsedInbound;
@@ -125,10 +177,11 @@ export class BotCore {
     locale: Locale;
     now: Date;
     drafts: DraftStore;
-    child: ChildRow | undefined;
+    /** The update's reads, seeded with the draft's child when it came with the state. */
+    memo: Map<string, Promise<unknown>>;
     later: (write: () => Promise<unknown>) => void;
   }): Promise<Turn> {
-    const { tx, inbound, actor, locale, now, drafts, child, later } = update;
+    const { tx, inbound, actor, locale, now, drafts, memo, later } = update;
     const ctx: FlowContext = {
       tx,
       actor,
@@ -140,8 +193,8 @@ export class BotCore {
       config: this.options.config,
       drafts,
       visitPolicy: () => this.policy.read(tx),
-      // The draft's child came with the first statement, read in scope: the flow's lookups of it are answered from here.
-      memo: new Map(child ? [[childMemoKey(child.id), Promise.resolve(child)]] : []),
+      // The draft's child came with the state, read in scope: the flow's lookups of it are answered from here.
+      memo,
       later,
     };
     let conversation: Draft | undefined = this.runtime.activeConversation(ctx);
@@ -233,11 +286,21 @@ export class BotCore {
       now,
     });
     if (!result.ok) return { replies: [message(coreText(locale, `onboard.${result.reason}`))] };
-    // Bound after today's reminders went out: their due list comes now (through the outbox), not tomorrow.
-    await queueRemindersForNewlyBound(tx, this.options.config, result.staffId, now);
+    for (const hook of this.boundHooks) await hook(tx, result.staffId, now);
     // Bound: the menu at once (and the help a tap away in it), so the first thing to do is a tap.
     const actor = await actorForStaff(tx, result.staffId);
     const menu = actor ? [await menuMessage({ locale, actor, conversation: undefined }, this.runtime)] : [message(coreText(locale, 'help.text'))];
     return { replies: [message([plain(coreText(locale, 'onboard.done', { name: result.name }))]), ...menu] };
   }
+}
+
+/**
+ * What the next update may start from: the actor, their draft as this update left it, and the draft's child when this
+ * update holds it with its stamp. A draft about a child not in hand leaves nothing: the next update reads afresh.
+ */
+async function stateAfter(actor: Actor, stamps: Stamps, draft: Draft | undefined, memo: Map<string, Promise<unknown>>): Promise<KnownState | undefined> {
+  const childId = draft?.answers.child;
+  if (childId === undefined || childId === null) return { actor, stamps, draft, child: undefined };
+  const child = (await memo.get(childMemoKey(Number(childId)))?.catch(() => undefined)) as ChildRow | undefined;
+  return child && rowStamp(child) !== undefined ? { actor, stamps, draft, child } : undefined;
 }

@@ -1,9 +1,10 @@
 // Reading children — always through the actor's scope. This file is the one place where "who may see which
 // child" is decided: caseworker — their current caseload plus children they registered; supervisor — their area
 // subtree; admin — all. It also holds the one lookup for every id a button (or any client) can name.
-import { and, asc, desc, eq, ilike, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, ilike, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Actor } from './actor.js';
 import { audit } from './audit.js';
+import { stamped, stampOf } from './rowStamps.js';
 import type { Conn } from './client.js';
 import { areas, assignments, children, reports, staff, visits } from './schema.js';
 
@@ -17,13 +18,21 @@ export function pathUnder(path: AnyColumn | SQL, prefix: string | AnyColumn | SQ
 
 /** The SQL condition restricting `children` to what the actor may see. */
 export function childScope(actor: Actor): SQL {
-  switch (actor.role) {
+  return childScopeOf(actor.role, actor.staffId, actor.areaPath);
+}
+
+/**
+ * The same rule, the actor's staff id and area path given as values or as SQL (a statement's placeholders; `probe`
+ * for a statement prepared once, whose generic plan would otherwise hash the caseworker's whole caseload).
+ */
+export function childScopeOf(role: Actor['role'], staffId: number | SQL, areaPath: string | SQL, probe = false): SQL {
+  switch (role) {
     case 'admin':
       return sql`true`;
     case 'supervisor':
-      return underArea(actor.areaPath);
+      return underArea(areaPath);
     case 'caseworker':
-      return assignedOrRegisteredBy(actor.staffId);
+      return assignedOrRegisteredBy(staffId, probe);
   }
 }
 
@@ -162,8 +171,15 @@ export async function refuse(conn: Conn, actor: Pick<Actor, 'staffId'>, kind: Na
 export async function childForActor(conn: Conn, actor: Actor, childId: unknown, channel: string | null): Promise<ChildRow | undefined> {
   const id = namedId(childId);
   if (id !== undefined) {
-    const [row] = await conn.select().from(children).where(and(eq(children.id, id), childScope(actor)));
-    if (row) return row;
+    // Read with its stamp, so the next update can rely on it unread while it stays unchanged (src/db/updateGuard.ts).
+    const [row] = await conn
+      .select({ ...getTableColumns(children), stamp: stampOf(children) })
+      .from(children)
+      .where(and(eq(children.id, id), childScope(actor)));
+    if (row) {
+      const { stamp, ...child } = row;
+      return stamped(child, stamp);
+    }
   }
   await refuse(conn, actor, 'child', id, childId, channel);
   return undefined;

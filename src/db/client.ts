@@ -12,6 +12,7 @@ import postgres from 'postgres';
 import { makePrivateDir, repairPrivateTree } from '../privateFiles.js';
 import { lockDataDir } from './dataDirLock.js';
 import { migrationsApplied } from './migrationsApplied.js';
+import { pgliteWasm } from './pgliteWasm.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -130,13 +131,15 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 
 async function openPglite(target: { dataDir: string } | { memory: true }): Promise<Database> {
   const dataDir = 'dataDir' in target ? target.dataDir : undefined;
+  const wasm = pgliteWasm();
   // The directory is private before anything is written into it; PGlite's own files (0666) are fixed after it
   // opens and again after it closes, and in between nobody else can enter the 0700 directory.
   const repairedModes = dataDir && existsSync(dataDir) ? repairPrivateTree(dataDir) : undefined;
   if (dataDir) makePrivateDir(dataDir);
   const unlock = dataDir ? lockDataDir(dataDir) : () => {};
   try {
-    const client = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, ...pgliteMemory] });
+    const pgliteWasmModule = await wasm;
+    const client = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, ...pgliteMemory], ...(pgliteWasmModule && { pgliteWasmModule }) });
     await client.waitReady;
     const db = drizzlePglite(client, { schema });
     if (!(await migrationsApplied(client, migrationsFolder))) {

@@ -5,6 +5,7 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from './actor.js';
 import { childScopeIn, type ChildRow } from './children.js';
+import { stamped, stampOf } from './rowStamps.js';
 import { areas, channelIdentities, children, conversations, processedInbound, staff, type ChannelName } from './schema.js';
 
 export type Draft = typeof conversations.$inferSelect;
@@ -20,6 +21,15 @@ export interface InboundRead {
    * it is out of scope (then the flow's own lookup refuses it, and audits the refusal).
    */
   child: ChildRow | undefined;
+  /** What a later update's guard checks the actor by. */
+  stamps: Stamps | undefined;
+}
+
+/** The stamps (src/db/rowStamps.ts) of the rows the actor was read from; the child's rides with the child row. */
+export interface Stamps {
+  identity: string;
+  staff: string;
+  area: string;
 }
 
 const col = (c: { name: string }) => sql.identifier(c.name);
@@ -30,7 +40,8 @@ export function inboundReadQuery(key: string, at: Date, channel: ChannelName, ex
       values (${key}, ${at.toISOString()}::timestamptz) on conflict do nothing returning 1
     ), actor as (
       select ${staff.id} as staff_id, ${staff.name} as name, ${staff.role} as role, ${staff.areaCode} as area_code,
-             ${areas.path} as area_path, coalesce(${staff.locale}, ${channelIdentities.locale}) as locale
+             ${areas.path} as area_path, coalesce(${staff.locale}, ${channelIdentities.locale}) as locale,
+             ${stampOf(channelIdentities)} as identity_stamp, ${stampOf(staff)} as staff_stamp, ${stampOf(areas)} as area_stamp
       from ${channelIdentities}
       join ${staff} on ${staff.id} = ${channelIdentities.staffId}
       join ${areas} on ${areas.code} = ${staff.areaCode}
@@ -42,7 +53,7 @@ export function inboundReadQuery(key: string, at: Date, channel: ChannelName, ex
       where ${conversations.staffId} = (select staff_id from actor) and ${conversations.status} = 'active'
       for update of ${conversations}
     ), child as (
-      select ${children}.* from ${children}, actor
+      select ${children}.*, ${stampOf(children)} as row_stamp from ${children}, actor
       where ${children.id} = (select case when answers->>'child' ~ '^[0-9]{1,9}$' then (answers->>'child')::int end from draft)
         and ${childScopeIn({ role: sql`actor.role`, staffId: sql`actor.staff_id`, areaPath: sql`actor.area_path` })}
     )
@@ -70,7 +81,8 @@ export function parseInboundRead(rows: Record<string, unknown>[]): InboundRead {
     fresh: row.fresh === true,
     actor,
     draft: json ? (fromRowJson(conversations, json) as Draft) : undefined,
-    child: child ? (fromRowJson(children, child) as ChildRow) : undefined,
+    child: child ? stamped(fromRowJson(children, child) as ChildRow, String(child.row_stamp)) : undefined,
+    stamps: actor ? { identity: String(row.identity_stamp), staff: String(row.staff_stamp), area: String(row.area_stamp) } : undefined,
   };
 }
 

@@ -291,8 +291,9 @@ export const conversations = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
   (t) => [
+    // The one index a draft's update touches is this one, on columns an update leaves alone (no index on
+    // updated_at): each step's update can stay on its page (a HOT update). The expiry sweep walks this partial index.
     uniqueIndex('conversations_active_uq').on(t.staffId).where(sql`${t.status} = 'active'`),
-    index('conversations_stale_idx').on(t.status, t.updatedAt),
   ],
 );
 

@@ -1,22 +1,33 @@
 // One inbound update's transaction in as few round trips as the driver allows. On postgres.js: a reserved
 // connection; `begin` pipelined with the update's first statement (round trip 1); the step runs; then every write
 // the step deferred, pipelined with `commit` (round trip 2), so row locks are held for about one round trip more
-// than the step's own reads. On PGlite (one connection, in process: no network to save) an ordinary transaction.
+// than the step's own reads. An update computed from known state (src/db/updateGuard.ts) sends `begin` and its guard
+// only with the step's first statement, and one that only writes its draft goes as ONE autocommit statement, the
+// guard and the write folded together. On PGlite (one connection, in process: no network to save) an ordinary
+// transaction.
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { SQL } from 'drizzle-orm';
+import type { Query, SQL } from 'drizzle-orm';
 import { PostgresJsSession, PostgresJsTransaction } from 'drizzle-orm/postgres-js/session';
 import postgres from 'postgres';
 import { preparing, type Db, type Tx } from './client.js';
+import { sendDraftWrite, type DraftWrite } from './draftWrites.js';
+import { asSql } from './statement.js';
+import { GUARD_TRIPPED, type GuardedUpdate } from './updateGuard.js';
 
 export interface UpdateTransaction {
   tx: Tx;
-  /** The rows of the first statement. */
+  /** The rows of the first statement (none for a guarded update: its guard answers nothing the step needs). */
   first: Record<string, unknown>[];
   /**
    * Registers a write to send at the end, pipelined with the commit; `write` must hand its statements to the driver
    * without waiting on anything but promise chains (drizzle's `.execute()` or `await` on a query builder).
    */
   later(write: () => Promise<unknown>): void;
+  /**
+   * Registers the update's draft writes, asked for once the step is done: the first of the writes sent with the
+   * commit, or folded into a guarded update's single statement.
+   */
+  drafts(writes: () => DraftWrite[]): void;
 }
 
 /**
@@ -40,25 +51,65 @@ export class TransactionDeadline extends Error {
 export async function inUpdateTransaction<T>(db: Db, first: SQL, body: (t: UpdateTransaction) => Promise<T>): Promise<T> {
   const client = postgresClient(db);
   if (!client) return inDrizzleTransaction(db, first, body);
-  return inPipelinedTransaction(client, first, body);
+  return inPipelinedTransaction(client, { read: first }, body);
 }
 
+/**
+ * The guard's check failed (or it was never sent because the step failed first): the update was computed from state
+ * that is no longer current. Nothing was written; the caller does the update again the ordinary way.
+ */
+export class GuardTripped extends Error {}
+
+/** Whether updates can go optimistically in one round trip (postgres.js; PGlite in process has no round trips to save). */
+export function canGuard(db: Db): boolean {
+  return postgresClient(db) !== undefined;
+}
+
+/**
+ * An update computed from known state, in one round trip when the step reads nothing: `begin`, the guard (`first`,
+ * whose rows the step does not wait for), every write and `commit`, sent together. A step that reads sends `begin` and
+ * the guard with its first read (two round trips, as the ordinary form). The guard raising rolls everything back and
+ * surfaces as {@link GuardTripped}.
+ */
+export async function inGuardedUpdateTransaction<T>(db: Db, update: GuardedUpdate, body: (t: UpdateTransaction) => Promise<T>): Promise<T> {
+  const client = postgresClient(db);
+  if (!client) throw new Error('guarded updates need postgres.js');
+  return inPipelinedTransaction(client, { guarded: update }, body);
+}
+
+const clients = new WeakMap<Db, postgres.Sql | undefined>();
+
+/** The postgres.js client under drizzle, if that is the driver (looked up once per database: it is asked on every update). */
 function postgresClient(db: Db): postgres.Sql | undefined {
+  if (clients.has(db)) return clients.get(db);
   const client = (db as unknown as { $client?: { reserve?: unknown } }).$client;
-  return typeof client?.reserve === 'function' ? (client as postgres.Sql) : undefined;
+  const found = typeof client?.reserve === 'function' ? (client as postgres.Sql) : undefined;
+  clients.set(db, found);
+  return found;
 }
 
 async function inDrizzleTransaction<T>(db: Db, first: SQL, body: (t: UpdateTransaction) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    const result = (await tx.execute(first)) as unknown as { rows?: Record<string, unknown>[] } & Record<string, unknown>[];
+    const run = async (statement: SQL) => {
+      const result = (await tx.execute(statement)) as unknown as { rows?: Record<string, unknown>[] } & Record<string, unknown>[];
+      return result.rows ?? [...result];
+    };
     const writes: (() => Promise<unknown>)[] = [];
-    const value = await body({ tx, first: result.rows ?? [...result], later: (w) => writes.push(w) });
+    let drafts: () => DraftWrite[] = () => [];
+    const value = await body({ tx, first: await run(first), later: (w) => writes.push(w), drafts: (d) => (drafts = d) });
+    for (const draft of drafts()) await sendDraftWrite((query) => run(asSql(query)), draft);
     for (const write of writes) await write();
     return value;
   });
 }
 
-async function inPipelinedTransaction<T>(client: postgres.Sql, first: SQL, body: (t: UpdateTransaction) => Promise<T>): Promise<T> {
+/**
+ * `read`: `begin` and the first statement, whose rows the step needs, make round trip 1. `guarded`: they are sent only
+ * with the step's first statement, or — when the step sends none — with the writes and the commit, or folded with the
+ * draft write into one statement when that is all the update writes.
+ */
+async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL } | { guarded: GuardedUpdate }, body: (t: UpdateTransaction) => Promise<T>): Promise<T> {
+  const guarded = 'guarded' in how ? how.guarded : undefined;
   const waiting = new Deadline(CONNECTION_WAIT_MS);
   const reserving = client.reserve();
   const conn = await waiting
@@ -74,17 +125,44 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, first: SQL, body:
     work = next;
     return roundTrip ? deadline.bound(roundTrip.bound(next)).finally(() => roundTrip.clear()) : deadline.bound(next);
   };
+  const send = (target: postgres.ReservedSql, query: Query) =>
+    target.unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: true }).execute() as unknown as Promise<Record<string, unknown>[]>;
+  const first = guarded ? guarded.guard : dialect.sqlToQuery((how as { read: SQL }).read);
+  let opened: Promise<Record<string, unknown>[]> | undefined;
+  const open = () => {
+    if (!opened) {
+      // `.execute()` hands each to the driver now, in this order: a postgres.js query waits for `.then()` otherwise, and
+      // Promise.all calls that a microtask later — after a statement the step sends right behind these.
+      const begin = conn.unsafe(BEGIN).execute();
+      opened = Promise.all([begin, send(conn, first)]).then(([, rows]) => rows);
+      opened.catch(() => {}); // awaited below; not "unhandled" meanwhile
+    }
+    return opened;
+  };
+  // A failure of a guarded update is first matched against the guard's answer: a refusal there is the real cause.
+  const verdict = async (error: unknown): Promise<never> => {
+    if (!guarded || error instanceof TransactionDeadline) throw error;
+    throw refusedAsStale(error) ?? (await deadline.bound(guardOutcome(opened)).catch(() => undefined)) ?? error;
+  };
   try {
-    const query = dialect.sqlToQuery(first);
-    const [, rows] = await step(
-      Promise.all([conn.unsafe(BEGIN), conn.unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: true })]),
-      new Deadline(ROUND_TRIP_MS),
-    );
+    const rows = guarded ? [] : [...(await step(open(), new Deadline(ROUND_TRIP_MS)))];
     const seal = { sealed: false };
-    const tx = transactionOver(conn, seal);
+    const wire = sealable(preparing(conn), seal, open);
     const writes: (() => Promise<unknown>)[] = [];
-    const value = await step(body({ tx, first: [...rows], later: (w) => writes.push(w) }));
-    const pending = writes.map((w) => w());
+    let drafts: () => DraftWrite[] = () => [];
+    const value = await step(body({ tx: transactionOver(wire), first: rows, later: (w) => writes.push(w), drafts: (d) => (drafts = d) })).catch(verdict);
+    const draftWrites = drafts();
+    // Nothing sent yet and nothing to write but the draft: the whole update is one statement, in autocommit.
+    const folded = guarded && !opened && writes.length === 0 ? guarded.folded(draftWrites) : undefined;
+    if (folded) {
+      await step(send(conn, folded), new Deadline(ROUND_TRIP_MS)).catch((error: unknown) => {
+        throw refusedAsStale(error) ?? error;
+      });
+      conn.release();
+      return value;
+    }
+    open();
+    const pending = [...draftWrites.map((d) => sendDraftWrite((query) => send(wire, query), d)), ...writes.map((w) => w())];
     for (const p of pending) p.catch(() => {}); // seen by Promise.all below; not "unhandled" meanwhile
     // postgres.js sends statements in the order they reach it, and drizzle hands them over a few microtasks after the
     // call: the commit is issued on the next turn of the event loop, after every write, and still before postgres.js
@@ -93,7 +171,7 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, first: SQL, body:
     // transaction: it is refused instead, and the update fails.
     await new Promise<void>((resolve) => setImmediate(resolve));
     seal.sealed = true;
-    const [done] = await step(Promise.all([conn.unsafe('commit'), ...pending]), new Deadline(ROUND_TRIP_MS));
+    const [done] = await step(Promise.all([conn.unsafe('commit').execute(), opened, ...pending]), new Deadline(ROUND_TRIP_MS)).catch(verdict);
     // A statement that failed aborts the transaction, and then `commit` answers ROLLBACK instead of failing.
     if ((done as unknown as { command?: string }).command !== 'COMMIT') throw new Error('the update transaction was rolled back');
     conn.release();
@@ -102,10 +180,29 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, first: SQL, body:
     // Past a deadline, the connection is handed back only once what it was doing has ended.
     if (error instanceof TransactionDeadline) work.then(() => rollbackAndRelease(conn), (late: unknown) => afterFailure(conn, late));
     else afterFailure(conn, error);
+    if (guarded && !opened && !(error instanceof GuardTripped) && !(error instanceof TransactionDeadline) && !connectionLost(error)) {
+      throw new GuardTripped('the step failed before its guard was sent', { cause: error });
+    }
     throw error;
   } finally {
     deadline.clear();
   }
+}
+
+/** The guard's verdict once its answer is in: a {@link GuardTripped} when it refused, else undefined. */
+async function guardOutcome(opened: Promise<unknown> | undefined): Promise<GuardTripped | undefined> {
+  return refusedAsStale(await opened?.then(() => undefined, (error: unknown) => error));
+}
+
+/**
+ * A failure that means "computed from stale state": the guard's refusal, or a new draft meeting one that another
+ * instance started meanwhile (the guard saw none; the unique index on active drafts refused the second).
+ */
+function refusedAsStale(failure: unknown): GuardTripped | undefined {
+  if (failure instanceof postgres.PostgresError && (failure.code === GUARD_TRIPPED || failure.constraint_name === 'conversations_active_uq')) {
+    return new GuardTripped(failure.message, { cause: failure });
+  }
+  return undefined;
 }
 
 /**
@@ -136,14 +233,17 @@ function connectionLost(error: unknown): boolean {
   return false;
 }
 
-function transactionOver(conn: postgres.ReservedSql, seal: { sealed: boolean }): Tx {
+function transactionOver(wire: postgres.ReservedSql): Tx {
   // drizzle's transaction object over our own connection: it only ever sends statements through the session.
-  const session = new PostgresJsSession(sealable(preparing(conn), seal) as unknown as postgres.Sql, dialect, undefined);
+  const session = new PostgresJsSession(wire as unknown as postgres.Sql, dialect, undefined);
   return new PostgresJsTransaction(dialect, session as unknown as ConstructorParameters<typeof PostgresJsTransaction>[1], undefined) as unknown as Tx;
 }
 
-/** The connection as the step sees it: once the commit is issued, a statement sent through it is refused. */
-function sealable(conn: postgres.ReservedSql, seal: { sealed: boolean }): postgres.ReservedSql {
+/**
+ * The connection as the step sees it: `begin` and the first statement go ahead of the step's first statement (they
+ * were sent already unless the first statement is a guard); once the commit is issued, a statement is refused.
+ */
+function sealable(conn: postgres.ReservedSql, seal: { sealed: boolean }, open: () => unknown): postgres.ReservedSql {
   return new Proxy(conn, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
@@ -151,6 +251,7 @@ function sealable(conn: postgres.ReservedSql, seal: { sealed: boolean }): postgr
       const unsafe = value as (...args: unknown[]) => unknown;
       return (...args: unknown[]) => {
         if (seal.sealed) throw new Error('a statement reached the update transaction after its commit was issued: a write sent with the commit must send its statements at once (drizzle `.execute()`)');
+        open();
         return unsafe(...args);
       };
     },

@@ -50,10 +50,18 @@ export function todayIn(timeZone: string, now: Date): string {
     fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     dayFormats.set(timeZone, fmt);
   }
+  // Every zone's day starts on a whole minute: the day is formatted once per minute per zone.
+  const minute = Math.floor(now.getTime() / 60_000);
+  const known = lastDays.get(timeZone);
+  if (known?.minute === minute) return known.day;
   const got: Record<string, string> = {};
   for (const p of fmt.formatToParts(now)) got[p.type] = p.value;
-  return `${got.year}-${got.month}-${got.day}`;
+  const day = `${got.year}-${got.month}-${got.day}`;
+  lastDays.set(timeZone, { minute, day });
+  return day;
 }
+
+const lastDays = new Map<string, { minute: number; day: string }>();
 
 export function addDays(day: string, n: number): string {
   return fromUtcMs(toUtcMs(day) + n * DAY_MS);

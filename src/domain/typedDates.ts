@@ -3,10 +3,9 @@
 // Wednesday of the week before, not three days ago), and a day typed without a year is taken only when the
 // nearest such day on the asked side of today is within 60 days — otherwise the reader is asked to confirm the
 // year rather than have a record land a year off.
-// The two locales read here, by their own entry points: the package's main one loads all fifteen (some 400
-// modules, a quarter of the service's start-up).
-import * as en from 'chrono-node/en';
-import * as zh from 'chrono-node/zh';
+import { createRequire } from 'node:module';
+import type * as ChronoEn from 'chrono-node/en';
+import type * as ChronoZh from 'chrono-node/zh';
 import { addDays, daysBetween, makeDay, yearOf } from './dates.js';
 import { normalizeDigits } from './text.js';
 
@@ -133,10 +132,25 @@ function readOwnForms(text: string, compact: string, today: string, direction: D
   return undefined;
 }
 
+let chronoLocales: [typeof ChronoZh, typeof ChronoEn] | undefined;
+
+/**
+ * chrono-node's Chinese and English parsers, loaded the first time the rules above do not read a date (20 Nov,
+ * Nov 20 2025): some 70 modules and their regular expressions are not worth a start-up. Each locale by its own
+ * entry point; the package's main one loads all fifteen.
+ */
+function chrono(): [typeof ChronoZh, typeof ChronoEn] {
+  if (!chronoLocales) {
+    const require = createRequire(import.meta.url);
+    chronoLocales = [require('chrono-node/zh') as typeof ChronoZh, require('chrono-node/en') as typeof ChronoEn];
+  }
+  return chronoLocales;
+}
+
 /** What chrono reads, when it reads the whole input as one day. */
 function readWithChrono(text: string, compact: string, today: string, direction: Direction): TypedDate {
   const reference = { instant: new Date(`${today}T12:00:00Z`), timezone: 0 };
-  for (const parser of [zh, en]) {
+  for (const parser of chrono()) {
     const [result, ...more] = parser.parse(text, reference);
     if (!result || more.length > 0 || result.end) continue;
     if (result.text.replace(/\s+/g, '').toLowerCase() !== compact) continue;

@@ -1,16 +1,15 @@
-// The actor's draft during one inbound update. The row was read and locked by the update's first statement; each
-// save bumps the version in memory (the buttons asked next carry it), and the final state of every draft touched is
-// written once, with the commit: a new draft is inserted once (never inserted and then updated), and an existing
-// one updated once, on the version it was read at.
+// The actor's draft during one inbound update. The row came with the update's state (read and locked by its first
+// statement, or known from the update before and checked by its guard); each save bumps the version in memory (the
+// buttons asked next carry it), and the final state of every draft touched is written once at the end
+// (src/db/draftWrites.ts): a new draft is inserted once (never inserted and then updated), and an existing one updated
+// once, on the version it was read at.
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { ConversationConflict, type DraftWrite } from '../db/draftWrites.js';
 import type { Draft } from '../db/inboundRead.js';
-import { conversations } from '../db/schema.js';
+
+export { ConversationConflict };
 
 export type DraftChange = Partial<Pick<Draft, 'step' | 'answers' | 'trail' | 'status'>>;
-
-export class ConversationConflict extends Error {}
 
 export class DraftStore {
   private current: Draft | undefined;
@@ -18,7 +17,6 @@ export class DraftStore {
   private readonly touched = new Map<string, { row: Draft; readAt: number | undefined }>();
 
   constructor(
-    private readonly tx: Tx,
     private readonly now: Date,
     loaded: Draft | undefined,
   ) {
@@ -47,25 +45,9 @@ export class DraftStore {
     return row;
   }
 
-  /** Sends the writes, all at once: drafts leaving `active` first, so a new active draft never meets the old one. */
-  write(): Promise<unknown> {
+  /** What to write: every draft touched, once, drafts leaving `active` first, so a new active draft never meets the old one. */
+  writes(): DraftWrite[] {
     const entries = [...this.touched.values()].filter((e) => e.readAt === undefined || e.row.version !== e.readAt);
-    entries.sort((a, b) => Number(a.readAt === undefined) - Number(b.readAt === undefined));
-    return Promise.all(entries.map((e) => this.writeOne(e.row, e.readAt)));
-  }
-
-  private async writeOne(row: Draft, readAt: number | undefined): Promise<void> {
-    if (readAt === undefined) {
-      await this.tx.insert(conversations).values(row).execute();
-      return;
-    }
-    const { step, answers, trail, status, version, updatedAt } = row;
-    const updated = await this.tx
-      .update(conversations)
-      .set({ step, answers, trail, status, version, updatedAt })
-      .where(and(eq(conversations.id, row.id), eq(conversations.version, readAt)))
-      .returning({ id: conversations.id })
-      .execute();
-    if (updated.length === 0) throw new ConversationConflict(row.id);
+    return entries.sort((a, b) => Number(a.readAt === undefined) - Number(b.readAt === undefined));
   }
 }

@@ -5,10 +5,10 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { bold, message, rich, type Rich } from '../bot/message.js';
 import { audit } from '../db/audit.js';
-import { lastVisitOf } from '../db/children.js';
+import { lastVisitOf, type ChildRow } from '../db/children.js';
 import { refInStatement } from '../db/refs.js';
 import { children, visits, type Dimensions } from '../db/schema.js';
-import { dimensionLevels, dimensions, riskLevels, visitKinds, type Dimension } from '../domain/categories.js';
+import { dimensionLevels, dimensions, riskLevels, visitKinds, type Dimension, type RiskLevel } from '../domain/categories.js';
 import { addDays, formatDay, yearOf } from '../domain/dates.js';
 import { nextVisitDue } from '../domain/visitPolicy.js';
 import { dimensionNames, levelNames, nameOf, riskNames, visitKindNames } from '../i18n/domain.js';
@@ -60,6 +60,13 @@ interface Later {
 
 const inPerson = (a: Answers) => a.kind === 'home' || a.kind === 'school';
 const carriedOf = (a: Answers) => (a.carried ?? null) as Carried | null;
+
+/**
+ * The risk level a visit starts from: the child's level as it is now — a report filed while the visit was being
+ * recorded may have raised it, and "nothing changed" must not lower it back — except for a back-dated visit, which
+ * starts from the level of the visit before it.
+ */
+const riskBeforeVisit = (a: Answers, child: ChildRow): RiskLevel => (a.later ? carriedOf(a)?.risk : undefined) ?? child.riskLevel;
 /** 'same' | 'changed' | 'each'; undefined while not chosen, and for a first visit (nothing to compare with). */
 const modeOf = (a: Answers) => (a.seen === 'same' ? 'same' : (a.mode as string | undefined));
 
@@ -92,7 +99,7 @@ const dimStep = (d: Dimension): Step[] => [
 
 async function defaultNextVisit(ctx: FlowContext, answers: Answers): Promise<string> {
   const child = await chosenChild(ctx, answers);
-  const risk = riskSchema.parse(answers.risk ?? carriedOf(answers)?.risk ?? child.riskLevel);
+  const risk = riskSchema.parse(answers.risk ?? riskBeforeVisit(answers, child));
   const date = String(answers.date ?? ctx.today);
   const rows = await ctx.visitPolicy();
   return nextVisitDue({ lastVisitOn: date, categories: child.categories, risk, rows, today: ctx.today });
@@ -187,7 +194,7 @@ export const visitFlow: Flow = {
     },
     choiceStep(
       'risk',
-      async (ctx, a) => rich(flowText(ctx.locale, 'visit.risk', { current: nameOf(riskNames, ctx.locale, carriedOf(a)?.risk ?? (await chosenChild(ctx, a)).riskLevel) })),
+      async (ctx, a) => rich(flowText(ctx.locale, 'visit.risk', { current: nameOf(riskNames, ctx.locale, riskBeforeVisit(a, await chosenChild(ctx, a))) })),
       { values: riskLevels, label: (v, ctx) => nameOf(riskNames, ctx.locale, v), columns: 4, when: (a) => asks(a, 'risk'), editName: labelled('risk') },
     ),
     {
@@ -310,7 +317,7 @@ async function resolveVisit(ctx: FlowContext, answers: Answers) {
   const needsAgreement = answers.needsAgreement === true;
   const askedAgreement = needsAgreement && asks(answers, 'agreement');
   const agreement = !needsAgreement ? null : askedAgreement ? (a.agreement === 'yes' ? true : a.agreement === 'no' ? false : null) : (carried?.agreement ?? null);
-  const riskBefore = carried?.risk ?? child.riskLevel;
+  const riskBefore = riskBeforeVisit(answers, child);
   const risk = asks(answers, 'risk') ? riskSchema.parse(a.risk) : riskBefore;
   const policyDay = await defaultNextVisit(ctx, { ...answers, risk });
   const chosen = asks(answers, 'next') && a.next && a.next <= policyDay ? a.next : policyDay;

@@ -5,6 +5,7 @@ import type { OutMessage } from '../bot/message.js';
 import type { Config } from '../config.js';
 import type { Actor } from '../db/actor.js';
 import type { Tx } from '../db/client.js';
+import { queueRemindersForNewlyBound } from './reminders.js';
 import { handleSnooze } from './snooze.js';
 
 export interface ActionInput {
@@ -29,10 +30,20 @@ export function schedulerActions(config: Pick<Config, 'TZ_NAME' | 'DEFAULT_LOCAL
   ];
 }
 
-/** Registers the handlers on the core (`core.onAction`). */
+/**
+ * Registers the scheduler's part of a conversation on the core: the handlers of its buttons (`core.onAction`), and —
+ * in the transaction that binds a person (`core.onBound`) — today's due list when it went out before they bound, so
+ * it comes now (through the outbox), not tomorrow.
+ */
 export function registerSchedulerActions(
-  core: { onAction(prefix: string, handler: SchedulerActionHandler): void },
-  config: Pick<Config, 'TZ_NAME' | 'DEFAULT_LOCALE'>,
+  core: {
+    onAction(prefix: string, handler: SchedulerActionHandler): void;
+    onBound(hook: (tx: Tx, staffId: number, now: Date) => Promise<void>): void;
+  },
+  config: Config,
 ): void {
   for (const [prefix, handler] of schedulerActions(config)) core.onAction(prefix, handler);
+  core.onBound(async (tx, staffId, now) => {
+    await queueRemindersForNewlyBound(tx, config, staffId, now);
+  });
 }

@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { processedInbound } from '../../src/db/schema.js';
-import { inUpdateTransaction } from '../../src/db/updateTransaction.js';
+import { GuardTripped, inGuardedUpdateTransaction, inUpdateTransaction } from '../../src/db/updateTransaction.js';
 import { openServerDatabase, serverUrl } from '../support/db.js';
 
 const record = (key: string) => sql`insert into ${processedInbound} (key, at) values (${key}, now()) returning key`;
@@ -55,6 +55,32 @@ describe.runIf(serverUrl)('the update transaction (real PostgreSQL)', () => {
     const error = await late.then(() => undefined, (e: unknown) => e as Error & { cause?: Error });
     expect(`${error?.message} ${error?.cause?.message}`).toMatch(/after its commit was issued/);
     await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await recorded(database, `${key}:later`)).toBe(0);
+  });
+
+  // The guarded form sends `begin` and the guard only with the step's first statement, or with its writes and the commit.
+  const guard = (key: string, holds: boolean) => ({ guard: guardQuery(key, holds), folded: () => undefined });
+  const guardQuery = (key: string, holds: boolean) => ({
+    sql: `with fresh as (insert into processed_inbound (key, at) values ($1, now()) returning 1) select cw_update_guard($2::boolean and exists (select 1 from fresh)), txid_current()::text as tx`,
+    params: [key, holds],
+  });
+
+  it('sends the step’s first statement after begin and the guard, in the same transaction', async () => {
+    const key = `tx-test:${Date.now()}:guarded`;
+    const [row] = (await inGuardedUpdateTransaction(database.db, guard(key, true), async ({ tx }) => tx.execute(sql`select txid_current()::text as tx`))) as unknown as { tx: string }[];
+    // The transaction that recorded the update id: had the step's statement run ahead of `begin`, it would have been
+    // a transaction of its own.
+    const [recorded] = await database.db.select({ tx: sql<string>`xmin::text` }).from(processedInbound).where(eq(processedInbound.key, key));
+    expect(row!.tx).toBe(recorded!.tx);
+  });
+
+  it('rolls back the writes sent with the guard when the guard refuses, and says so', async () => {
+    const key = `tx-test:${Date.now()}:refused`;
+    const outcome = await inGuardedUpdateTransaction(database.db, guard(key, false), async ({ tx, later }) => {
+      later(() => tx.insert(processedInbound).values({ key: `${key}:later`, at: new Date() }).execute());
+    }).then(() => 'committed', (e: unknown) => e);
+    expect(outcome).toBeInstanceOf(GuardTripped);
+    expect(await recorded(database, key)).toBe(0);
     expect(await recorded(database, `${key}:later`)).toBe(0);
   });
 });

@@ -6,16 +6,20 @@ import type { Db } from '../../src/db/client.js';
 import { defaultFlows } from '../../src/flows/registry.js';
 import { registerReportButtons } from '../../src/flows/reportButtons.js';
 import { createLogger } from '../../src/logger.js';
+import { registerSchedulerActions } from '../../src/scheduler/index.js';
 
 export function testCore(db: Db, options: { clock?: () => Date; config?: Config } = {}): BotCore {
+  const config = options.config ?? loadConfig({});
   const core = new BotCore({
     db,
-    config: options.config ?? loadConfig({}),
+    config,
     logger: createLogger('silent'),
     flows: defaultFlows(),
     clock: options.clock,
     rateLimit: { burst: 1e6, perSecond: 1e6 },
   });
+  // What the service registers on its core (src/app.ts), but the approvals, which their own suites register.
+  registerSchedulerActions(core, config);
   registerReportButtons(core);
   return core;
 }

@@ -1,0 +1,119 @@
+// The first statement of an update computed from what the service last knew of its user (src/bot/knownUsers.ts)
+// instead of reading it: it records the update id like the ordinary first statement, locks the draft on the version
+// the update was computed from, and checks that nothing else the update relied on has changed since — the person's
+// binding, staff row and area (their stamps), the draft's child (its stamp, and that the person may still see it).
+// Anything changed, or the update id seen before, and `cw_update_guard` raises (SQLSTATE CW409): the transaction,
+// everything pipelined after the guard included, rolls back, and the update is done again the ordinary way.
+import { sql, type Query } from 'drizzle-orm';
+import type { Actor } from './actor.js';
+import { childScopeOf, type ChildRow } from './children.js';
+import type { Draft, Stamps } from './inboundRead.js';
+import { rowStamp } from './rowStamps.js';
+import { areas, channelIdentities, children, conversations, processedInbound, staff, type ChannelName } from './schema.js';
+import { draftWriteValues, insertDraftSql, updateDraftSql, type DraftWrite } from './draftWrites.js';
+import { prebuilt } from './statement.js';
+
+/** What the service knew of a user after their last update: enough to compute the next one without reading. */
+export interface KnownState {
+  actor: Actor;
+  draft: Draft | undefined;
+  /** The draft's child, read in the actor's scope with its stamp (undefined when the draft has none). */
+  child: ChildRow | undefined;
+  stamps: Stamps;
+}
+
+export const GUARD_TRIPPED = 'CW409';
+
+const col = (c: { name: string }) => sql.identifier(c.name);
+const p = (name: string) => sql.placeholder(name);
+
+/** What the guarded statement writes itself: nothing (the guard alone), or the update's one draft write. */
+type Folded = 'nothing' | 'insert' | 'update';
+
+/**
+ * The guard's text depends on whether there is a draft, on whose scope the child is checked in, and on the draft write
+ * folded into it: built once each. Folded, the statement is the whole update, sent alone in autocommit.
+ */
+function guardStatement(hasDraft: boolean, childScopeRole: Actor['role'] | undefined, folded: Folded) {
+  return prebuilt(() => {
+    const written = folded === 'insert' ? insertDraftSql() : folded === 'update' ? updateDraftSql() : sql`select 1 where false`;
+    // The draft is locked as the ordinary first statement locks it (one person's updates apply one at a time, across
+    // instances); a folded update locks it itself, on the same version.
+    const draftRow =
+      hasDraft && folded !== 'update'
+        ? sql`select 1 from ${conversations} where ${conversations.id} = ${p('draftId')} and ${conversations.version} = ${p('version')}
+              and ${conversations.status} = 'active' for update`
+        : sql`select 1 where false`;
+    const draftHeld = !hasDraft
+      ? sql`not exists (select 1 from ${conversations} where ${conversations.staffId} = ${p('staffId')} and ${conversations.status} = 'active')`
+      : folded === 'update'
+        ? sql`exists (select 1 from written)`
+        : sql`exists (select 1 from draft)`;
+    const childHeld = childScopeRole
+      ? sql`exists (select 1 from ${children} where ${children.id} = ${p('childId')} and ${children}.xmin = ${p('childStamp')}::xid
+            and ${childScopeOf(childScopeRole, sql`${p('staffId')}::int`, sql`${p('areaPath')}::text`, true)})`
+      : sql`true`;
+    return sql`with fresh as (
+        insert into ${processedInbound} (${col(processedInbound.key)}, ${col(processedInbound.at)})
+        values (${p('key')}, ${p('at')}::timestamptz) on conflict do nothing returning 1
+      ), draft as (${draftRow}), written as (${written})
+      select cw_update_guard(
+        exists (select 1 from fresh)
+        and exists (select 1 from ${channelIdentities} where ${channelIdentities.channel} = ${p('channel')} and ${channelIdentities.externalId} = ${p('externalId')}
+                    and ${channelIdentities.staffId} = ${p('staffId')} and ${channelIdentities}.xmin = ${p('identityStamp')}::xid)
+        and exists (select 1 from ${staff} where ${staff.id} = ${p('staffId')} and ${staff}.xmin = ${p('staffStamp')}::xid)
+        and exists (select 1 from ${areas} where ${areas.code} = ${p('areaCode')} and ${areas}.xmin = ${p('areaStamp')}::xid)
+        and ${draftHeld}
+        and ${childHeld}
+      ) as held`;
+  });
+}
+
+const statements = new Map<string, ReturnType<typeof guardStatement>>();
+
+/** An update computed from known state: its guard, and the guard with the update's draft write folded in. */
+export interface GuardedUpdate {
+  /** The guard alone, sent with `begin` ahead of the update's first statement. */
+  guard: Query;
+  /** The whole update as one statement, when all it writes is at most one draft write of the kind the state allows. */
+  folded(writes: DraftWrite[]): Query | undefined;
+}
+
+export function guardedUpdate(key: string, at: Date, channel: ChannelName, externalId: string, known: KnownState): GuardedUpdate {
+  const { actor, draft, child, stamps } = known;
+  const childStamp = child && rowStamp(child);
+  const scopeRole = child && childStamp ? actor.role : undefined;
+  const values = {
+    key,
+    at: at.toISOString(),
+    channel,
+    externalId,
+    staffId: actor.staffId,
+    areaCode: actor.areaCode,
+    areaPath: actor.areaPath,
+    identityStamp: stamps.identity,
+    staffStamp: stamps.staff,
+    areaStamp: stamps.area,
+    draftId: draft?.id,
+    version: draft?.version,
+    childId: child?.id,
+    childStamp,
+  };
+  const statement = (folded: Folded) => {
+    const shape = `${draft ? 'draft' : 'none'}:${scopeRole ?? 'none'}:${folded}`;
+    let built = statements.get(shape);
+    if (!built) statements.set(shape, (built = guardStatement(draft !== undefined, scopeRole, folded)));
+    return built;
+  };
+  return {
+    guard: statement('nothing')(values),
+    folded(writes) {
+      if (writes.length === 0) return statement('nothing')(values);
+      const [write] = writes;
+      if (writes.length > 1 || !write) return undefined;
+      // An update of the draft the state holds, or the first draft of someone who had none.
+      const kind: Folded | undefined = write.readAt === undefined ? (draft ? undefined : 'insert') : write.row.id === draft?.id && write.readAt === draft.version ? 'update' : undefined;
+      return kind && statement(kind)({ ...values, ...draftWriteValues(write) });
+    },
+  };
+}

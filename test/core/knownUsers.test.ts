@@ -1,0 +1,132 @@
+// Issue 13: an update computed from what the instance knew of its user, sent with a guard in one round trip. Two
+// instances (two cores on one PostgreSQL server, each with its own knowledge) take turns serving one caseworker, as
+// a load balancer would route them; whatever the other instance or an administrator changed in between, the guard
+// refuses the stale computation and the update is redone from a fresh read: the same answers, stored once, nobody
+// acting as someone they no longer are.
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BotCore } from '../../src/bot/core.js';
+import type { Inbound } from '../../src/bot/inbound.js';
+import { richToPlain, type OutMessage } from '../../src/bot/message.js';
+import type { Outcome } from '../../src/bot/outcome.js';
+import type { Database } from '../../src/db/client.js';
+import { assignments, children, conversations, staff, visits } from '../../src/db/schema.js';
+import { testCore } from '../support/core.js';
+import { databaseTargets } from '../support/db.js';
+import { demoWorld, TestClock } from '../support/world.js';
+
+const server = databaseTargets().find((t) => t.name === 'postgres');
+const KID = 1; // 王小明, on 李主任's caseload
+
+describe.runIf(server)('updates from known state, across two instances (real PostgreSQL)', () => {
+  let database: Database;
+  let a: BotCore;
+  let b: BotCore;
+  let user: string;
+  let shown: OutMessage[];
+  let next = 0;
+
+  beforeEach(async () => {
+    database = await server!.openDemo();
+    const world = await demoWorld(database.db);
+    const clock = new TestClock();
+    a = testCore(database.db, { clock: clock.now });
+    b = testCore(database.db, { clock: clock.now });
+    user = `staff:${world.staffId('李主任')}`;
+    shown = [];
+  });
+  afterEach(() => database.close());
+
+  const send = async (core: BotCore, event: Inbound['event'], id = `ku-${++next}`): Promise<Outcome> => {
+    const outcome = await core.handle({ channel: 'local', id, userId: user, chatId: user, event });
+    shown.push(...(outcome.resolved ? [outcome.resolved] : []), ...outcome.replies);
+    return outcome;
+  };
+  const press = (core: BotCore, label: string) => {
+    for (let i = shown.length - 1; i >= 0; i--) {
+      const button = (shown[i]!.buttons ?? []).flat().find((x) => x.label.includes(label));
+      if (button) return send(core, { kind: 'button', data: button.data });
+    }
+    throw new Error(`no button "${label}"`);
+  };
+  const text = (o: Outcome) => o.replies.map((r) => richToPlain(r.text)).join('\n');
+  /** The visits logged in the test (the demo county has some of its own). */
+  const visitsOf = async () => database.db.select().from(visits).where(and(eq(visits.childId, KID), sql`${visits.ref} not like 'ZF-DEMO-%'`));
+
+  it('computes a known user’s updates from what it knew, without reading first', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' });
+    await press(a, '今天');
+    await press(a, '入户');
+    await press(a, '见到本人，情况无变化');
+    const saved = await press(a, '确认提交');
+    expect(text(saved)).toContain('✅ 已保存');
+    expect(a.updates).toEqual({ read: 1, guarded: 4, tripped: 0 });
+    expect(await visitsOf()).toHaveLength(1);
+  });
+
+  it('redoes an update from a fresh read when the other instance moved the draft on', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' });
+    await press(a, '今天');
+    await press(b, '入户'); // the other instance: the draft's version moves past what `a` knew
+    const summary = await press(a, '见到本人，情况无变化');
+    expect(a.updates.tripped).toBe(1);
+    expect(text(summary)).toContain('王小明 · 11月23日 · 入户 · 见到本人');
+    await press(a, '确认提交');
+    expect(await visitsOf()).toHaveLength(1);
+  });
+
+  it('refuses the child once it left the caseworker’s caseload, though the instance still held it', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' });
+    await press(a, '今天');
+    await database.db.update(assignments).set({ endedAt: new Date() }).where(and(eq(assignments.childId, KID), isNull(assignments.endedAt)));
+    await press(a, '入户');
+    expect(a.updates.tripped).toBe(1);
+    // As on the ordinary path: the next step that reads the child (the summary) refuses it, and nothing is stored.
+    const refused = await press(a, '见到本人，情况无变化');
+    expect(text(refused)).toBe('找不到这个儿童，或你无权查看。请从名单中选择。');
+    expect(await visitsOf()).toHaveLength(0);
+  });
+
+  it('reads the child afresh when it changed (its risk level raised elsewhere) and shows the new level', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' });
+    await press(a, '今天');
+    await press(a, '入户');
+    await database.db.update(children).set({ riskLevel: 'red' }).where(eq(children.id, KID));
+    const summary = await press(a, '见到本人，情况无变化');
+    expect(a.updates.tripped).toBe(1);
+    // "Nothing changed" carries the child's level as it is now, not as the instance last saw it.
+    expect(text(summary)).toContain('🔴');
+  });
+
+  it('no longer acts for a caseworker who was deactivated, though the instance still knew them', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' });
+    const [before] = await database.db.select().from(conversations).where(eq(conversations.status, 'active'));
+    await database.db.update(staff).set({ active: false }).where(eq(staff.name, '李主任'));
+    const after = await press(a, '今天');
+    expect(a.updates.tripped).toBe(1);
+    expect(text(after)).toBe('你好！这是儿童关爱工作助手，只供受邀的工作人员使用。请输入管理员给你的邀请码（8位字母数字）。');
+    const [draft] = await database.db.select().from(conversations).where(eq(conversations.id, before!.id));
+    expect(draft!.version).toBe(before!.version); // nothing answered for them
+  });
+
+  it('treats a redelivery applied by the other instance as a duplicate', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' });
+    await press(a, '今天');
+    const data = (shown.at(-1)!.buttons ?? []).flat().find((x) => x.label.includes('入户'))!.data;
+    await send(b, { kind: 'button', data }, 'delivered-twice');
+    const again = await send(a, { kind: 'button', data }, 'delivered-twice');
+    expect(again.duplicate).toBe(true);
+    expect(a.updates.tripped).toBe(1);
+  });
+
+  it('lets one of two instances start a draft at once; the other finds it and asks about it', async () => {
+    await send(a, { kind: 'text', text: '/menu' });
+    await send(b, { kind: 'text', text: '/menu' });
+    const [first, second] = await Promise.all([send(a, { kind: 'text', text: '/visit' }), send(b, { kind: 'text', text: '/report' })]);
+    const [{ n }] = (await database.db.select({ n: sql<number>`count(*)::int` }).from(conversations).where(eq(conversations.status, 'active'))) as [{ n: number }];
+    expect(n).toBe(1);
+    const answers = [text(first), text(second)];
+    expect(answers.some((t) => t.includes('系统暂时'))).toBe(false);
+    expect(a.updates.tripped + b.updates.tripped).toBeGreaterThanOrEqual(1);
+  });
+});
