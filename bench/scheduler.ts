@@ -22,6 +22,7 @@ import { OutboxSender } from '../src/scheduler/sender.js';
 import { escalateOverdueVisits } from '../src/scheduler/visitEscalation.js';
 import { FakeBotApi } from '../test/telegram/fakeBotApi.js';
 import { createThrowawayDatabase } from './lib/pg.js';
+import { ServerCpu } from './lib/serverCpu.js';
 import { machine, save, table, tidy, type BenchResult } from './lib/result.js';
 
 const TZ = 'Asia/Shanghai';
@@ -232,6 +233,7 @@ async function countyBench(url: string, s: Scale, now: Date, today: string): Pro
   const genMs = Date.now() - genStarted;
   log(`  generated in ${seconds(genMs).toFixed(0)} s`);
   const database = await openDatabase({ databaseUrl: url, poolSize: 10 });
+  const serverCpu = new ServerCpu(url);
   const config = loadConfig({ TZ_NAME: TZ, DATABASE_URL: url });
   // Other work on the machine slows every figure: the load average goes with them.
   const scaleNote = `scale ${s.factor}: ${s.children} children, ${s.caseworkers} caseworkers, ${s.visits} visits; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
@@ -244,12 +246,21 @@ async function countyBench(url: string, s: Scale, now: Date, today: string): Pro
     const computed = await computeReminders(database.db, today);
     const computeMs = Date.now() - t;
     log(`  computed ${computed.messages} reminder messages (${computed.children} children) in ${seconds(computeMs).toFixed(2)} s`);
+    // The queueing's CPU as well as its time: on a shared machine the time follows the others' load, the CPU less so.
     const loadBeforeQueue = loadavg()[0]!;
+    const stopServerCpu = await serverCpu.start();
+    const botCpu = process.cpuUsage();
     t = Date.now();
     const reminders = await queueReminders(database.db, config, now);
     const remindersMs = Date.now() - t;
+    const queueBotCpu = process.cpuUsage(botCpu);
+    const queueBotMs = (queueBotCpu.user + queueBotCpu.system) / 1000;
+    const queueServerMs = await stopServerCpu();
     const queueLoad = `load average ${loadBeforeQueue.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
-    log(`  reminders: ${reminders.children} children for ${reminders.caseworkers} caseworkers, ${reminders.messages} messages in ${seconds(remindersMs).toFixed(2)} s (${queueLoad})`);
+    log(
+      `  reminders: ${reminders.children} children for ${reminders.caseworkers} caseworkers, ${reminders.messages} messages in ${seconds(remindersMs).toFixed(2)} s (${queueLoad}); ` +
+        `CPU ${seconds(queueBotMs).toFixed(2)} s here + ${queueServerMs === undefined ? '?' : seconds(queueServerMs).toFixed(2)} s in PostgreSQL`,
+    );
     t = Date.now();
     const digests = await queueDigests(database.db, config, now);
     const digestsMs = Date.now() - t;
@@ -257,11 +268,15 @@ async function countyBench(url: string, s: Scale, now: Date, today: string): Pro
     results.push(
       { name: "scheduler: one day's reminders computed", value: seconds(computeMs), unit: 's', note: `${computed.children} children due (read in ${computed.shares} parallel shares), ${computed.messages} messages rendered; ${scaleNote}; target < 5 s` },
       { name: "scheduler: one day's reminders queued (logged + outbox)", value: seconds(remindersMs), unit: 's', note: `${reminders.children} reminder_log rows, ${reminders.messages} outbox rows, ${REMINDER_SHARES} parallel shares; ${queueLoad}; target < 5 s` },
+      ...(queueServerMs === undefined
+        ? []
+        : [{ name: "scheduler: one day's reminders queued, CPU (bench process + PostgreSQL)", value: seconds(queueBotMs + queueServerMs), unit: 's CPU', note: `${seconds(queueBotMs).toFixed(2)} s in the bench process (rendering, JSON), ${seconds(queueServerMs).toFixed(2)} s in the database's backends (/proc)` }]),
       { name: 'scheduler: all digests', value: seconds(digestsMs), unit: 's', note: `${digests.messages} digests; ${scaleNote}` },
       { name: 'scheduler: overdue-visit escalation', value: seconds(escalationMs), unit: 's', note: `${escalated.level0} level 0, ${escalated.level1} level 1` },
       { name: 'scheduler: data generation (not a target)', value: seconds(genMs), unit: 's', note: scaleNote },
     );
   } finally {
+    await serverCpu.close();
     await database.close();
   }
   return results;
