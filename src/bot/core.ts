@@ -100,8 +100,9 @@ export class BotCore {
 
   /**
    * One inbound update, one transaction. Known user (this instance handled their last update): the step is computed
-   * from that state and sent with its guard, `begin`, the writes and `commit` in ONE round trip (two when the step
-   * reads); the guard finding anything changed rolls it all back, and the update is done the ordinary way. Ordinary
+   * from that state and sent with its guard in ONE round trip — one statement when all it writes is the draft (two
+   * round trips when the step reads); the guard finding anything changed rolls it all back, and the update is done the
+   * ordinary way. Ordinary
    * way, two round trips on PostgreSQL: the first statement records the update id, loads the actor and locks their
    * draft (pipelined with `begin`); the step runs here; the draft's new state and every deferred write go with
    * `commit`. Either way the update id commits with its effects or not at all.
@@ -112,27 +113,28 @@ export class BotCore {
     const user = `${inbound.channel}:${inbound.userId}`;
     const key = `${inbound.channel}:${inbound.id}`;
     const { db } = this.options;
+    // The state an update leaves is kept for the user's next one (where updates can be guarded).
+    const remembering = async (run: (next: { state?: KnownState }) => Promise<Outcome>) => {
+      const next: { state?: KnownState } = {};
+      const outcome = await run(next);
+      if (next.state) this.known?.put(user, next.state);
+      return outcome;
+    };
     try {
       const known = this.known?.take(user);
       if (known) {
-        const guarded = guardedUpdate(key, now, inbound.channel, inbound.userId, known);
-        const next: { state?: KnownState } = {};
         this.updates.guarded++;
         try {
-          const outcome = await inGuardedUpdateTransaction(db, guarded, (t) => this.apply(t, inbound, { fresh: true, ...known }, now, shown, next));
-          if (next.state) this.known?.put(user, next.state);
-          return outcome;
+          const guarded = guardedUpdate(key, now, inbound.channel, inbound.userId, known);
+          return await remembering((next) => inGuardedUpdateTransaction(db, guarded, (t) => this.apply(t, inbound, { fresh: true, ...known }, now, shown, next)));
         } catch (error) {
           if (!(error instanceof GuardTripped)) throw error;
           this.updates.tripped++;
         }
       }
-      const first = inboundReadQuery(key, now, inbound.channel, inbound.userId);
       this.updates.read++;
-      const next: { state?: KnownState } = {};
-      const outcome = await inUpdateTransaction(db, first, (t) => this.apply(t, inbound, parseInboundRead(t.first), now, shown, next));
-      if (next.state) this.known?.put(user, next.state);
-      return outcome;
+      const first = inboundReadQuery(key, now, inbound.channel, inbound.userId);
+      return await remembering((next) => inUpdateTransaction(db, first, (t) => this.apply(t, inbound, parseInboundRead(t.first), now, shown, next)));
     } catch (error) {
       const { locale } = shown;
       if (isDatabaseUnavailable(error)) throw new TemporaryFailure(coreText(locale, 'core.retryLater'), { cause: error });
@@ -166,7 +168,7 @@ export class BotCore {
     writeDrafts(() => drafts.writes());
     const memo = new Map<string, Promise<unknown>>(child ? [[childMemoKey(child.id), Promise.resolve(child)]] : []);
     const turn = await this.act({ tx, inbound, actor, locale, now, drafts, memo, later });
-    next.state = await stateAfter(actor, stamps, drafts.active(), memo);
+    if (this.known) next.state = await stateAfter(actor, stamps, drafts.active(), memo);
     return { replies: turn.replies, resolved: turn.resolved, toast: turn.toast, locale };
   }
 

@@ -41,15 +41,17 @@ export function childScopeOf(role: Actor['role'], staffId: number | SQL, areaPat
  * update's first statement reads the actor): each role's rule, chosen by the role.
  */
 export function childScopeIn(actor: { role: SQL; staffId: SQL; areaPath: SQL }): SQL {
-  return sql`(case ${actor.role} when 'admin' then true when 'supervisor' then ${underArea(actor.areaPath)} when 'caseworker' then ${assignedOrRegisteredBy(actor.staffId, true)} else false end)`;
+  const rule = (role: Actor['role']) => childScopeOf(role, actor.staffId, actor.areaPath, true);
+  return sql`(case ${actor.role} when 'admin' then ${rule('admin')} when 'supervisor' then ${rule('supervisor')} when 'caseworker' then ${rule('caseworker')} else false end)`;
 }
 
 const underArea = (areaPath: string | SQL) =>
   sql`exists (select 1 from ${areas} where ${areas.code} = ${children.areaCode} and ${pathUnder(areas.path, areaPath)})`;
 
 /**
- * `probe`: for a staff id that is not a parameter (a column of the statement), `offset 0` keeps PostgreSQL from
- * turning the EXISTS into a hashed subplan over every open assignment of every caseworker: it stays one index probe.
+ * `probe`: for a statement whose generic plan does not know the staff id (a column of the statement, or a prepared
+ * statement's parameter), `offset 0` keeps PostgreSQL from turning the EXISTS into a hashed subplan over the open
+ * assignments: it stays one index probe.
  */
 const assignedOrRegisteredBy = (staffId: number | SQL, probe = false) =>
   or(

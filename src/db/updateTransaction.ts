@@ -66,10 +66,10 @@ export function canGuard(db: Db): boolean {
 }
 
 /**
- * An update computed from known state, in one round trip when the step reads nothing: `begin`, the guard (`first`,
- * whose rows the step does not wait for), every write and `commit`, sent together. A step that reads sends `begin` and
- * the guard with its first read (two round trips, as the ordinary form). The guard raising rolls everything back and
- * surfaces as {@link GuardTripped}.
+ * An update computed from known state (src/db/updateGuard.ts), in one round trip when the step reads nothing: the
+ * guard with the draft write folded in, as one autocommit statement — or, when there are other writes, `begin`, the
+ * guard, the writes and `commit` sent together. A step that reads sends `begin` and the guard with its first read (two
+ * round trips, as the ordinary form). The guard refusing rolls everything back and surfaces as {@link GuardTripped}.
  */
 export async function inGuardedUpdateTransaction<T>(db: Db, update: GuardedUpdate, body: (t: UpdateTransaction) => Promise<T>): Promise<T> {
   const client = postgresClient(db);

@@ -152,6 +152,13 @@ describe.runIf(haveChromium('browser taps test'))('caseworker effort, counted in
       throw new Error(`no fitting child on the picker: ${labels.join(' | ')}`);
     };
     const hasBotVisit = async (c: { id: number }) => (await lastVisit(c.id)) !== undefined;
+    /** From the menu: 📝 记录走访, the first child on the picker that `fits`, and 今天 — three taps. */
+    const fromMenu = async (fits: Parameters<typeof pickChild>[0]) => {
+      await hands.tap('📝 记录走访', menu());
+      const picked = await pickChild(fits);
+      await hands.tap((await hands.labels()).find((l) => l.startsWith('今天'))!);
+      return picked;
+    };
     const fromReminder = async (fits: (c: { id: number }) => Promise<boolean>) => {
       const labels = (await hands.labels(reminder)).filter((l) => l.startsWith('记录 '));
       for (const c of await caseload()) {
@@ -186,10 +193,8 @@ describe.runIf(haveChromium('browser taps test'))('caseworker effort, counted in
 
     // 3. Routine, from the menu: 记录走访, the child, today, home, "seen, nothing changed", confirm.
     hands.begin();
-    await hands.tap('📝 记录走访', menu());
-    child = await pickChild(hasBotVisit);
+    child = await fromMenu(hasBotVisit);
     before = (await lastVisit(child.id))!;
-    await hands.tap((await hands.labels()).find((l) => l.startsWith('今天'))!);
     await hands.tap('入户');
     await hands.tap('见到本人，情况无变化');
     saved = await confirmAndCheck(child.id);
@@ -198,10 +203,8 @@ describe.runIf(haveChromium('browser taps test'))('caseworker effort, counted in
 
     // 4. One item changed: seen, 有变化, tick 健康状况, done, 需关注 + the note, confirm.
     hands.begin();
-    await hands.tap('📝 记录走访', menu());
-    child = await pickChild(hasBotVisit);
+    child = await fromMenu(hasBotVisit);
     before = (await lastVisit(child.id))!;
-    await hands.tap((await hands.labels()).find((l) => l.startsWith('今天'))!);
     await hands.tap('入户');
     await hands.tap('见到本人');
     await hands.tap('有变化');
@@ -216,9 +219,7 @@ describe.runIf(haveChromium('browser taps test'))('caseworker effort, counted in
 
     // 5. The full form, for a child the guardianship-agreement question applies to: every item answered.
     hands.begin();
-    await hands.tap('📝 记录走访', menu());
-    const full = await pickChild(async (c) => (await hasBotVisit(c)) && (c.categories.includes('left_behind') || c.categories.includes('de_facto_unsupported')));
-    await hands.tap((await hands.labels()).find((l) => l.startsWith('今天'))!);
+    const full = await fromMenu(async (c) => (await hasBotVisit(c)) && (c.categories.includes('left_behind') || c.categories.includes('de_facto_unsupported')));
     await hands.tap('入户');
     await hands.tap('见到本人');
     await hands.tap('逐项填写');
@@ -243,9 +244,7 @@ describe.runIf(haveChromium('browser taps test'))('caseworker effort, counted in
 
     // 6. Roster baseline, from the menu.
     hands.begin();
-    await hands.tap('📝 记录走访', menu());
-    child = await pickChild(async (c) => rosterIds.has(c.id) && (await visitsToday(c.id)).length === 0);
-    await hands.tap((await hands.labels()).find((l) => l.startsWith('今天'))!);
+    child = await fromMenu(async (c) => rosterIds.has(c.id) && (await visitsToday(c.id)).length === 0);
     await hands.tap('入户');
     await hands.tap('见到本人，情况无变化');
     for (let i = 0; i < dimensions.length; i++) await hands.tap('正常');
