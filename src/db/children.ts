@@ -169,17 +169,32 @@ export async function refuse(conn: Conn, actor: Pick<Actor, 'staffId'>, kind: Na
   });
 }
 
+/** What a visit leaves for the next one to carry over ("nothing changed"). */
+export type CarriedVisit = Pick<typeof visits.$inferSelect, 'visitedOn' | 'riskAfter' | 'dimensions' | 'guardianshipAgreement'>;
+
+/**
+ * The child's latest visit, read with the child (null: never visited). It stays true while the child row does: the
+ * one statement that saves a visit writes the child row too (src/flows/visit.ts), so a later visit changes the
+ * child's stamp, and an update relying on a known child is refused by its guard (src/db/updateGuard.ts).
+ */
+const latestVisits = new WeakMap<ChildRow, CarriedVisit | null>();
+
+const latestVisitColumn = sql<CarriedVisit | string | null>`(select json_build_object('visitedOn', ${visits.visitedOn}, 'riskAfter', ${visits.riskAfter},
+    'dimensions', ${visits.dimensions}, 'guardianshipAgreement', ${visits.guardianshipAgreement})
+  from ${visits} where ${visits.childId} = ${children.id} order by ${visits.visitedOn} desc, ${visits.id} desc limit 1)`;
+
 /** The child row through the same gate as {@link resolveInScope} (one read when it is in scope). */
 export async function childForActor(conn: Conn, actor: Actor, childId: unknown, channel: string | null): Promise<ChildRow | undefined> {
   const id = namedId(childId);
   if (id !== undefined) {
     // Read with its stamp, so the next update can rely on it unread while it stays unchanged (src/db/updateGuard.ts).
     const [row] = await conn
-      .select({ ...getTableColumns(children), stamp: stampOf(children) })
+      .select({ ...getTableColumns(children), stamp: stampOf(children), latestVisit: latestVisitColumn })
       .from(children)
       .where(and(eq(children.id, id), childScope(actor)));
     if (row) {
-      const { stamp, ...child } = row;
+      const { stamp, latestVisit, ...child } = row;
+      latestVisits.set(child, typeof latestVisit === 'string' ? (JSON.parse(latestVisit) as CarriedVisit) : latestVisit);
       return stamped(child, stamp);
     }
   }
@@ -209,10 +224,20 @@ export async function childFile(conn: Conn, child: ChildRow) {
   return { village: village?.name ?? child.areaCode, caseworker: caseworker?.name ?? null, lastVisit: lastVisit ?? null, openReports };
 }
 
-/** The child's latest visit; with `onOrBefore`, the latest on or before that day (what a back-dated visit follows). */
-export async function lastVisitOf(conn: Conn, childId: number, onOrBefore?: string) {
-  const where = onOrBefore === undefined ? eq(visits.childId, childId) : and(eq(visits.childId, childId), lte(visits.visitedOn, onOrBefore));
-  const [row] = await conn.select().from(visits).where(where).orderBy(desc(visits.visitedOn), desc(visits.id)).limit(1);
+/**
+ * The child's latest visit on or before a day (what a back-dated visit follows). Answered from the child's own read
+ * when its latest visit is on or before the day (or it has none), else read.
+ */
+export async function lastVisitOf(conn: Conn, child: ChildRow, onOrBefore: string): Promise<CarriedVisit | undefined> {
+  const latest = latestVisits.get(child);
+  if (latest === null) return undefined;
+  if (latest && latest.visitedOn <= onOrBefore) return latest;
+  const [row] = await conn
+    .select({ visitedOn: visits.visitedOn, riskAfter: visits.riskAfter, dimensions: visits.dimensions, guardianshipAgreement: visits.guardianshipAgreement })
+    .from(visits)
+    .where(and(eq(visits.childId, child.id), lte(visits.visitedOn, onOrBefore)))
+    .orderBy(desc(visits.visitedOn), desc(visits.id))
+    .limit(1);
   return row;
 }
 

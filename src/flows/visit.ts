@@ -349,7 +349,7 @@ async function resolveVisit(ctx: FlowContext, answers: Answers) {
 async function visitDateDerived(ctx: FlowContext, answers: Answers, date: string): Promise<Answers> {
   const child = await chosenChild(ctx, answers);
   const later: Later | null = child.lastVisitOn && child.lastVisitOn > date ? { on: child.lastVisitOn, next: child.nextVisitDue } : null;
-  const last = await lastVisitOf(ctx.tx, child.id, date);
+  const last = await lastVisitOf(ctx.tx, child, date);
   let carried: Carried | null = null;
   if (last) {
     carried = { dimensions: last.dimensions, risk: later ? last.riskAfter : child.riskLevel, agreement: last.guardianshipAgreement, lastVisitOn: last.visitedOn };

@@ -51,6 +51,7 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
   };
   const text = (o: Outcome) => o.replies.map((r) => richToPlain(r.text)).join('\n');
   /** The visits logged in the test (the demo county has some of its own). */
+  const visitsOfAll = async () => database.db.select().from(visits).where(eq(visits.childId, KID)).orderBy(sql`${visits.visitedOn} desc`);
   const visitsOf = async () => database.db.select().from(visits).where(and(eq(visits.childId, KID), sql`${visits.ref} not like 'ZF-DEMO-%'`));
 
   it('computes a known user’s updates from what it knew, without reading first', async () => {
@@ -96,6 +97,29 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
     expect(a.updates.tripped).toBe(1);
     // "Nothing changed" carries the child's level as it is now, not as the instance last saw it.
     expect(text(summary)).toContain('🔴');
+  });
+
+  it('carries over the visit another person logged meanwhile, not the latest visit it knew of', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' }); // the child is read with its latest visit (the demo county's)
+    const [known] = await visitsOfAll();
+    // Meanwhile the township supervisor logs a visit of the same child today, on the other instance.
+    const supervisor = `staff:${(await database.db.select().from(staff).where(eq(staff.name, '赵督导员')))[0]!.id}`;
+    const asSupervisor = (event: Inbound['event']) => b.handle({ channel: 'local', id: `ku-${++next}`, userId: supervisor, chatId: supervisor, event });
+    let last = await asSupervisor({ kind: 'text', text: '/visit 王小明' });
+    for (const label of ['今天', '入户', '见到本人，情况无变化', '确认提交']) {
+      const button = [...(last.resolved ? [last.resolved] : []), ...last.replies].flatMap((m) => (m.buttons ?? []).flat()).find((x) => x.label.includes(label))!;
+      last = await asSupervisor({ kind: 'button', data: button.data });
+    }
+    expect(text(last)).toContain('✅ 已保存');
+    const today = (await visitsOf()).find((v) => v.visitedOn !== known!.visitedOn);
+    expect(today).toBeDefined();
+    await press(a, '今天');
+    expect(a.updates.tripped).toBe(1); // the child row changed with the supervisor's visit
+    await press(a, '入户');
+    // "Compared with the last visit (<date>)": the supervisor's, today's, not the one the instance read first.
+    const asked = await press(a, '见到本人');
+    expect(text(asked)).toContain('11月23日');
+    expect(text(asked)).not.toContain(`${Number(known!.visitedOn.slice(5, 7))}月${Number(known!.visitedOn.slice(8))}日`);
   });
 
   it('no longer acts for a caseworker who was deactivated, though the instance still knew them', async () => {
