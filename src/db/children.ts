@@ -179,9 +179,12 @@ export type CarriedVisit = Pick<typeof visits.$inferSelect, 'visitedOn' | 'riskA
  */
 const latestVisits = new WeakMap<ChildRow, CarriedVisit | null>();
 
-const latestVisitColumn = sql<CarriedVisit | string | null>`(select json_build_object('visitedOn', ${visits.visitedOn}, 'riskAfter', ${visits.riskAfter},
-    'dimensions', ${visits.dimensions}, 'guardianshipAgreement', ${visits.guardianshipAgreement})
-  from ${visits} where ${visits.childId} = ${children.id} order by ${visits.visitedOn} desc, ${visits.id} desc limit 1)`;
+// Written with each column's table spelled out: in a one-table select drizzle leaves column names bare, and a bare
+// "id" here would be the visit's own.
+const v = (column: { name: string }) => sql`${visits}.${sql.identifier(column.name)}`;
+const latestVisitColumn = sql<CarriedVisit | string | null>`(select json_build_object('visitedOn', ${v(visits.visitedOn)}, 'riskAfter', ${v(visits.riskAfter)},
+    'dimensions', ${v(visits.dimensions)}, 'guardianshipAgreement', ${v(visits.guardianshipAgreement)})
+  from ${visits} where ${v(visits.childId)} = ${children}.${sql.identifier(children.id.name)} order by ${v(visits.visitedOn)} desc, ${v(visits.id)} desc limit 1)`;
 
 /** The child row through the same gate as {@link resolveInScope} (one read when it is in scope). */
 export async function childForActor(conn: Conn, actor: Actor, childId: unknown, channel: string | null): Promise<ChildRow | undefined> {
