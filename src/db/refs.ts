@@ -17,20 +17,16 @@ export async function nextRef(conn: Conn, prefix: RefPrefix, year: number): Prom
 const col = (c: { name: string }) => sql.identifier(c.name);
 
 /**
- * The next reference taken inside the statement that stores the record: `with(counter)` on the insert, and `ref` as
- * its value. The counter's row lock is then taken by that statement, one round trip before the commit, not two.
+ * The next reference as two WITH items for the statement that stores the record, the second (`taken_ref`) holding it
+ * as `ref`: the counter's row lock is then taken by that statement, one round trip before the commit, not two.
  */
-export function refInStatement(conn: Conn, prefix: RefPrefix, year: number): { counter: ReturnType<typeof counterCte>; ref: SQL<string> } {
-  const counter = counterCte(conn, prefix, year);
-  const width = sql`greatest(6, length(${sql.identifier('ref_counter')}.${col(refCounters.last)}::text))`;
-  const ref = sql<string>`(select ${prefix} || '-' || ${String(year)} || '-' || lpad(${sql.identifier('ref_counter')}.${col(refCounters.last)}::text, ${width}, '0') from ${counter})`;
-  return { counter, ref };
-}
-
-function counterCte(conn: Conn, prefix: RefPrefix, year: number) {
-  return conn.$with('ref_counter', { last: refCounters.last }).as(
-    sql`insert into ${refCounters} (${col(refCounters.prefix)}, ${col(refCounters.year)}, ${col(refCounters.last)}) values (${prefix}, ${year}, 1)
-      on conflict (${col(refCounters.prefix)}, ${col(refCounters.year)}) do update set ${col(refCounters.last)} = ${refCounters.last} + 1
-      returning ${col(refCounters.last)}`,
-  );
+export function refOf(prefix: RefPrefix, year: SQL | number): SQL {
+  const last = col(refCounters.last);
+  return sql`ref_counter as (
+      insert into ${refCounters} (${col(refCounters.prefix)}, ${col(refCounters.year)}, ${last}) values (${prefix}, ${year}::int, 1)
+      on conflict (${col(refCounters.prefix)}, ${col(refCounters.year)}) do update set ${last} = ${refCounters.last} + 1
+      returning ${last}
+    ), taken_ref as (
+      select ${prefix} || '-' || ${year}::int::text || '-' || lpad(${last}::text, greatest(6, length(${last}::text)), '0') as ref from ref_counter
+    )`;
 }

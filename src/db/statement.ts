@@ -3,6 +3,7 @@
 // `is()` checks, mapping each column — was the largest single share of the bot's CPU.
 import { is, Placeholder, sql, type Query, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
+import { worthPreparing, type Conn } from './client.js';
 
 const dialect = new PgDialect();
 
@@ -26,4 +27,22 @@ export function asSql(query: Query): SQL {
   const chunks: SQL[] = [];
   pieces.forEach((piece, i) => chunks.push(i % 2 === 0 ? sql.raw(piece) : sql`${query.params[Number(piece) - 1]}`));
   return sql.join(chunks);
+}
+
+interface PostgresJsLike {
+  unsafe(query: string, params: unknown[], options: { prepare: boolean }): { execute(): Promise<Record<string, unknown>[]> };
+}
+
+/**
+ * Sends a prebuilt statement on a connection (a drizzle database or transaction): straight to postgres.js where that
+ * is the driver (handed over at once, so it keeps its place among the transaction's statements), through drizzle
+ * otherwise. Rows come back as the driver gives them, by the statement's own column names.
+ */
+export async function sendPrebuilt(conn: Conn, query: Query): Promise<Record<string, unknown>[]> {
+  const client = (conn as unknown as { session?: { client?: Partial<PostgresJsLike> & { reserve?: unknown } } }).session?.client;
+  if (client && typeof client.unsafe === 'function' && typeof (client as { query?: unknown }).query !== 'function') {
+    return [...(await (client as PostgresJsLike).unsafe(query.sql, query.params, { prepare: worthPreparing(query.sql, query.params) }).execute())];
+  }
+  const result = (await conn.execute(asSql(query))) as unknown as { rows?: Record<string, unknown>[] } & Record<string, unknown>[];
+  return result.rows ?? [...result];
 }

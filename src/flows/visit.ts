@@ -1,22 +1,20 @@
 // Log a visit (巡视探访): the form a children's director fills in after seeing a child. Most visits change
 // nothing, so the short routes come first: "seen, nothing changed" in one tap where there is a last visit to carry
 // over, "something changed" asks only the items picked, and the full form is one choice among them.
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { bold, message, rich, type Rich } from '../bot/message.js';
-import { audit } from '../db/audit.js';
 import { lastVisitOf, type ChildRow } from '../db/children.js';
-import { refInStatement } from '../db/refs.js';
-import { children, visits, type Dimensions } from '../db/schema.js';
+import { storeVisitRecord } from '../db/visitRecord.js';
+import type { Dimensions } from '../db/schema.js';
 import { dimensionLevels, dimensions, riskLevels, visitKinds, type Dimension, type RiskLevel } from '../domain/categories.js';
-import { addDays, formatDay, yearOf } from '../domain/dates.js';
+import { addDays, formatDay } from '../domain/dates.js';
 import { nextVisitDue } from '../domain/visitPolicy.js';
 import { dimensionNames, levelNames, nameOf, riskNames, visitKindNames } from '../i18n/domain.js';
 import { flowText } from '../i18n/flows.js';
 import { visitText } from '../i18n/sections/visits.js';
 import { childHeadline, chosenChild } from './childInfo.js';
 import { choiceStep, dateStep, pastDayRule, recentDayShortcuts, textStep, yesNoStep } from './steps.js';
-import { withCommit, type Answers, type Attachment, type Flow, type FlowContext, type Step } from './types.js';
+import { type Answers, type Attachment, type Flow, type FlowContext, type Step } from './types.js';
 
 const riskSchema = z.enum(riskLevels);
 const levelSchema = z.enum(dimensionLevels);
@@ -251,44 +249,26 @@ export const visitFlow: Flow = {
 
   async commit(ctx, a) {
     const v = await resolveVisit(ctx, a);
-    // The reference is taken by the insert itself: the counter's row lock is held from there to the commit only.
-    const taken = refInStatement(ctx.tx, 'ZF', yearOf(v.date));
-    const [visit] = await ctx.tx
-      .with(taken.counter)
-      .insert(visits)
-      .values({
-        ref: taken.ref,
-        childId: v.child.id,
-        staffId: ctx.actor.staffId,
-        visitedOn: v.date,
-        kind: v.kind,
-        childSeen: v.seen,
-        sameAsLast: v.sameAsLast,
-        dimensions: v.dimensions,
-        guardianshipAgreement: v.agreement,
-        needs: v.needs,
-        helpGiven: v.help,
-        riskBefore: v.riskBefore,
-        riskAfter: v.risk,
-        nextVisitOn: v.next,
-        location: v.location,
-        photos: v.photos,
-        channel: ctx.channel,
-      })
-      .returning({ id: visits.id, ref: visits.ref });
-    const ref = visit!.ref;
-    // Sent with the commit: nothing below needs their results.
-    await withCommit(ctx, () =>
-      Promise.all([
-        // A back-dated visit is history: the child's risk, last visit and next due stay those of the later visit.
-        ctx.tx
-          .update(children)
-          .set(v.later ? { updatedAt: ctx.now } : { riskLevel: v.risk, lastVisitOn: v.date, nextVisitDue: v.next, updatedAt: ctx.now })
-          .where(eq(children.id, v.child.id))
-          .execute(),
-        audit(ctx.tx, { actorStaffId: ctx.actor.staffId, channel: ctx.channel, action: 'visit.create', childId: v.child.id, detail: { visitId: visit!.id, ref } }),
-      ]),
-    );
+    const { ref } = await storeVisitRecord(ctx.tx, {
+      childId: v.child.id,
+      staffId: ctx.actor.staffId,
+      visitedOn: v.date,
+      kind: v.kind,
+      childSeen: v.seen,
+      sameAsLast: v.sameAsLast,
+      dimensions: v.dimensions,
+      guardianshipAgreement: v.agreement,
+      needs: v.needs,
+      helpGiven: v.help,
+      riskBefore: v.riskBefore,
+      riskAfter: v.risk,
+      nextVisitOn: v.next,
+      location: v.location,
+      photos: v.photos,
+      channel: ctx.channel,
+      backDated: v.later !== null,
+      at: ctx.now,
+    });
     return [message(rich('✅ ', flowText(ctx.locale, 'visit.saved', { ref, name: v.child.name, date: formatDay(v.next, ctx.locale, ctx) })))];
   },
 };
