@@ -1,10 +1,11 @@
 // Reading children — always through the actor's scope. This file is the one place where "who may see which
 // child" is decided: caseworker — their current caseload plus children they registered; supervisor — their area
 // subtree; admin — all. It also holds the one lookup for every id a button (or any client) can name.
-import { and, asc, desc, eq, getTableColumns, ilike, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, lte, or, sql, type AnyColumn, type Query, type SQL } from 'drizzle-orm';
 import type { Actor } from './actor.js';
 import { audit } from './audit.js';
 import { stamped, stampOf } from './rowStamps.js';
+import { prebuilt, rowOf, sendPrebuilt } from './statement.js';
 import type { Conn } from './client.js';
 import { areas, assignments, children, reports, staff, visits } from './schema.js';
 
@@ -71,6 +72,29 @@ export interface ChildListItem {
 
 const listColumns = { id: children.id, name: children.name, nextVisitDue: children.nextVisitDue, status: children.status };
 
+const p = (name: string) => sql.placeholder(name);
+/** The actor as a prebuilt statement's parameters: its scope's SQL is chosen by role, its values filled in. */
+const actorValues = (actor: Actor) => ({ staffId: actor.staffId, areaPath: actor.areaPath });
+const scopeByPlaceholders = (role: Actor['role'], probe = false) => childScopeOf(role, sql`${p('staffId')}::int`, sql`${p('areaPath')}::text`, probe);
+
+/** One prebuilt statement per shape (role, and whatever else changes the text), built on first use. */
+function byShape<Shape extends string>(build: (shape: Shape) => SQL): (shape: Shape) => (values: Record<string, unknown>) => Query {
+  const built = new Map<Shape, (values: Record<string, unknown>) => Query>();
+  return (shape) => {
+    let statement = built.get(shape);
+    if (!statement) built.set(shape, (statement = prebuilt(() => build(shape))));
+    return statement;
+  };
+}
+
+const caseloadStatement = byShape((shape: `${Actor['role']}:${'pending' | 'active'}`) => {
+  const [role, listed] = shape.split(':') as [Actor['role'], string];
+  return sql`select ${children.id}, ${children.name}, ${children.nextVisitDue}, ${children.status} from ${children}
+    where ${scopeByPlaceholders(role)} and ${listable(listed === 'pending')}
+    order by ${children.nextVisitDue} asc nulls first, ${children.name} asc, ${children.id} asc
+    limit ${p('limit')} offset ${p('offset')}`;
+});
+
 /** The actor's children, soonest due first (never-visited and overdue lead), one page at a time. */
 export async function caseloadPage(
   conn: Conn,
@@ -79,14 +103,10 @@ export async function caseloadPage(
   pageSize: number,
   includePending = false,
 ): Promise<{ items: ChildListItem[]; hasMore: boolean }> {
-  const rows = await conn
-    .select(listColumns)
-    .from(children)
-    .where(and(childScope(actor), listable(includePending)))
-    .orderBy(sql`${children.nextVisitDue} asc nulls first`, asc(children.name), asc(children.id))
-    .limit(pageSize + 1)
-    .offset(page * pageSize);
-  return { items: rows.slice(0, pageSize), hasMore: rows.length > pageSize };
+  const statement = caseloadStatement(`${actor.role}:${includePending ? 'pending' : 'active'}`);
+  const rows = await sendPrebuilt(conn, statement({ ...actorValues(actor), limit: pageSize + 1, offset: page * pageSize }));
+  const items = rows.slice(0, pageSize).map((row) => ({ id: Number(row.id), name: String(row.name), nextVisitDue: (row.next_visit_due as string | null) ?? null, status: String(row.status) }));
+  return { items, hasMore: rows.length > pageSize };
 }
 
 /** Children in scope whose name contains the text (at most `limit`). */
@@ -186,19 +206,23 @@ const latestVisitColumn = sql<CarriedVisit | string | null>`(select json_build_o
     'dimensions', ${v(visits.dimensions)}, 'guardianshipAgreement', ${v(visits.guardianshipAgreement)})
   from ${visits} where ${v(visits.childId)} = ${children}.${sql.identifier(children.id.name)} order by ${v(visits.visitedOn)} desc, ${v(visits.id)} desc limit 1)`;
 
+// Read with its stamp, so the next update can rely on it unread while it stays unchanged (src/db/updateGuard.ts),
+// and with its latest visit.
+const childStatement = byShape((role: Actor['role']) =>
+  sql`select ${children}.*, ${stampOf(children)} as row_stamp, ${latestVisitColumn} as latest_visit from ${children}
+    where ${children.id} = ${p('childId')}::int and ${scopeByPlaceholders(role, true)}`,
+);
+
 /** The child row through the same gate as {@link resolveInScope} (one read when it is in scope). */
 export async function childForActor(conn: Conn, actor: Actor, childId: unknown, channel: string | null): Promise<ChildRow | undefined> {
   const id = namedId(childId);
   if (id !== undefined) {
-    // Read with its stamp, so the next update can rely on it unread while it stays unchanged (src/db/updateGuard.ts).
-    const [row] = await conn
-      .select({ ...getTableColumns(children), stamp: stampOf(children), latestVisit: latestVisitColumn })
-      .from(children)
-      .where(and(eq(children.id, id), childScope(actor)));
+    const [row] = await sendPrebuilt(conn, childStatement(actor.role)({ ...actorValues(actor), childId: id }));
     if (row) {
-      const { stamp, latestVisit, ...child } = row;
-      latestVisits.set(child, typeof latestVisit === 'string' ? (JSON.parse(latestVisit) as CarriedVisit) : latestVisit);
-      return stamped(child, stamp);
+      const child = rowOf(children, row);
+      const latest = row.latest_visit as CarriedVisit | string | null;
+      latestVisits.set(child, typeof latest === 'string' ? (JSON.parse(latest) as CarriedVisit) : latest);
+      return stamped(child, String(row.row_stamp));
     }
   }
   await refuse(conn, actor, 'child', id, childId, channel);

@@ -2,10 +2,11 @@
 // only when the update is new, loads the speaking actor, locks their draft and reads the child the draft is about
 // (in the actor's scope) — one prepared statement, one round trip. Columns come from the schema, so a renamed
 // column fails to compile here as everywhere else.
-import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Actor } from './actor.js';
 import { childScopeIn, type ChildRow } from './children.js';
 import { stamped, stampOf } from './rowStamps.js';
+import { rowOf } from './statement.js';
 import { areas, channelIdentities, children, conversations, processedInbound, staff, type ChannelName } from './schema.js';
 
 export type Draft = typeof conversations.$inferSelect;
@@ -80,18 +81,8 @@ export function parseInboundRead(rows: Record<string, unknown>[]): InboundRead {
   return {
     fresh: row.fresh === true,
     actor,
-    draft: json ? (fromRowJson(conversations, json) as Draft) : undefined,
-    child: child ? stamped(fromRowJson(children, child) as ChildRow, String(child.row_stamp)) : undefined,
+    draft: json ? (rowOf(conversations, json)) : undefined,
+    child: child ? stamped(rowOf(children, child), String(child.row_stamp)) : undefined,
     stamps: actor ? { identity: String(row.identity_stamp), staff: String(row.staff_stamp), area: String(row.area_stamp) } : undefined,
   };
-}
-
-/** A row read as `to_jsonb(row)`, mapped back by the table's own columns (timestamps become Dates again). */
-function fromRowJson(table: Parameters<typeof getTableColumns>[0], json: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table))) {
-    const value = json[column.name];
-    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 // Statements the hot path sends on every update, built once from the schema's own names (a renamed column still fails
 // to compile) and then sent as text plus parameters: drizzle's per-statement work — building the SQL again, its
 // `is()` checks, mapping each column — was the largest single share of the bot's CPU.
-import { is, Placeholder, sql, type Query, type SQL } from 'drizzle-orm';
+import { getTableColumns, is, Placeholder, sql, type Column, type Query, type SQL, type Table } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { worthPreparing, type Conn } from './client.js';
 
@@ -45,4 +45,21 @@ export async function sendPrebuilt(conn: Conn, query: Query): Promise<Record<str
   }
   const result = (await conn.execute(asSql(query))) as unknown as { rows?: Record<string, unknown>[] } & Record<string, unknown>[];
   return result.rows ?? [...result];
+}
+
+const columnsOf = new WeakMap<Table, [string, Column][]>();
+
+/**
+ * A row as the driver (or `to_jsonb`) gives it, by the table's SQL column names, mapped back to the schema's own
+ * shape as drizzle would map it (timestamps become Dates again).
+ */
+export function rowOf<T extends Table>(table: T, raw: Record<string, unknown>): T['$inferSelect'] {
+  let columns = columnsOf.get(table);
+  if (!columns) columnsOf.set(table, (columns = Object.entries(getTableColumns(table))));
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of columns) {
+    const value = raw[column.name];
+    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return out as T['$inferSelect'];
 }
