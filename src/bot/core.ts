@@ -3,18 +3,17 @@
 // action to onboarding, a command, a registered button action, or the flow runtime.
 import type { Logger } from 'pino';
 import { actorForStaff, type Actor } from '../db/actor.js';
-import { resolveInScope, type ChildRow } from '../db/children.js';
+import { resolveInScope, type ChildListItem } from '../db/children.js';
 import type { Db, Tx } from '../db/client.js';
-import { inboundReadQuery, parseInboundRead, type Draft, type InboundRead, type Stamps } from '../db/inboundRead.js';
+import { inboundReadQuery, parseInboundRead, type Draft, type InboundRead } from '../db/inboundRead.js';
 import { redeemInvite } from '../db/invites.js';
 import { policyCacheFor, type PolicyCache } from '../db/policyCache.js';
-import { rowStamp } from '../db/rowStamps.js';
 import { guardedUpdate, type KnownState } from '../db/updateGuard.js';
 import { canGuard, GuardTripped, inGuardedUpdateTransaction, inUpdateTransaction, type UpdateTransaction } from '../db/updateTransaction.js';
 import type { Config } from '../config.js';
 import { todayIn } from '../domain/dates.js';
 import { ConversationConflict, FlowRuntime, type Conversation, type Turn } from '../flows/runtime.js';
-import { ChildOutOfScope, childMemoKey } from '../flows/childInfo.js';
+import { ChildOutOfScope } from '../flows/childInfo.js';
 import { DraftStore } from '../flows/draftStore.js';
 import type { Flow, FlowContext } from '../flows/types.js';
 import { coreText } from '../i18n/core.js';
@@ -23,7 +22,7 @@ import { inboundSchema, type Inbound, type ParsedInbound } from './inbound.js';
 import { message, plain } from './message.js';
 import type { Outcome } from './outcome.js';
 import { TemporaryFailure } from './outcome.js';
-import { KnownUsers } from './knownUsers.js';
+import { KnownUsers, stateAfter, updateMemo } from './knownUsers.js';
 import { PerKeyQueue, RateLimiter } from './perUserGate.js';
 import { isDatabaseUnavailable } from './temporary.js';
 import { menuMessage, parseCommand } from './commands.js';
@@ -58,8 +57,11 @@ export class BotCore {
   private readonly limiter: RateLimiter;
   private readonly clock: () => Date;
   private readonly policy: PolicyCache;
-  /** How updates went: computed from known state (`guarded`), of those redone because the guard refused (`tripped`), read first (`read`). */
-  readonly updates = { guarded: 0, tripped: 0, read: 0 };
+  /**
+   * How updates went: computed from known state (`guarded`), of those sent as one statement (`alone`) and redone
+   * because the guard refused (`tripped`); read first (`read`).
+   */
+  readonly updates = { guarded: 0, alone: 0, tripped: 0, read: 0 };
   /** Only where updates can be guarded (postgres.js): PGlite, in process, has no round trip to save. */
   private readonly known: KnownUsers | undefined;
 
@@ -126,7 +128,10 @@ export class BotCore {
         this.updates.guarded++;
         try {
           const guarded = guardedUpdate(key, now, inbound.channel, inbound.userId, known);
-          return await remembering((next) => inGuardedUpdateTransaction(db, guarded, (t) => this.apply(t, inbound, { fresh: true, ...known }, now, shown, next)));
+          const memo = updateMemo(known.child, known.offered, (row) => guarded.adopt(row));
+          const outcome = await remembering((next) => inGuardedUpdateTransaction(db, guarded, (t) => this.apply(t, inbound, { fresh: true, ...known }, now, shown, next, memo)));
+          if (guarded.alone) this.updates.alone++;
+          return outcome;
         } catch (error) {
           if (!(error instanceof GuardTripped)) throw error;
           this.updates.tripped++;
@@ -157,6 +162,7 @@ export class BotCore {
     now: Date,
     shown: { locale: Locale },
     next: { state?: KnownState },
+    memo = updateMemo(child),
   ): Promise<Outcome> {
     if (!fresh) return { replies: [], locale: shown.locale, duplicate: true };
     if (actor) shown.locale = resolveLocale(actor.locale ?? inbound.languageHint, this.defaultLocale);
@@ -166,9 +172,9 @@ export class BotCore {
     if (!actor || !stamps) return { ...(await this.onboard(tx, inbound, now, locale)), locale };
     const drafts = new DraftStore(now, draft);
     writeDrafts(() => drafts.writes());
-    const memo = new Map<string, Promise<unknown>>(child ? [[childMemoKey(child.id), Promise.resolve(child)]] : []);
-    const turn = await this.act({ tx, inbound, actor, locale, now, drafts, memo, later });
-    if (this.known) next.state = await stateAfter(actor, stamps, drafts.active(), memo);
+    const offered: ChildListItem[] = [];
+    const turn = await this.act({ tx, inbound, actor, locale, now, drafts, memo, later, offer: (items) => offered.splice(0, offered.length, ...items) });
+    if (this.known) next.state = await stateAfter(actor, stamps, drafts.active(), memo, offered);
     return { replies: turn.replies, resolved: turn.resolved, toast: turn.toast, locale };
   }
 
@@ -182,8 +188,9 @@ export class BotCore {
     /** The update's reads, seeded with the draft's child when it came with the state. */
     memo: Map<string, Promise<unknown>>;
     later: (write: () => Promise<unknown>) => void;
+    offer: (children: readonly ChildListItem[]) => void;
   }): Promise<Turn> {
-    const { tx, inbound, actor, locale, now, drafts, memo, later } = update;
+    const { tx, inbound, actor, locale, now, drafts, memo, later, offer } = update;
     const ctx: FlowContext = {
       tx,
       actor,
@@ -198,6 +205,7 @@ export class BotCore {
       // The draft's child came with the state, read in scope: the flow's lookups of it are answered from here.
       memo,
       later,
+      offer,
     };
     let conversation: Draft | undefined = this.runtime.activeConversation(ctx);
     const before = [];
@@ -294,15 +302,4 @@ export class BotCore {
     const menu = actor ? [await menuMessage({ locale, actor, conversation: undefined }, this.runtime)] : [message(coreText(locale, 'help.text'))];
     return { replies: [message([plain(coreText(locale, 'onboard.done', { name: result.name }))]), ...menu] };
   }
-}
-
-/**
- * What the next update may start from: the actor, their draft as this update left it, and the draft's child when this
- * update holds it with its stamp. A draft about a child not in hand leaves nothing: the next update reads afresh.
- */
-async function stateAfter(actor: Actor, stamps: Stamps, draft: Draft | undefined, memo: Map<string, Promise<unknown>>): Promise<KnownState | undefined> {
-  const childId = draft?.answers.child;
-  if (childId === undefined || childId === null) return { actor, stamps, draft, child: undefined };
-  const child = (await memo.get(childMemoKey(Number(childId)))?.catch(() => undefined)) as ChildRow | undefined;
-  return child && rowStamp(child) !== undefined ? { actor, stamps, draft, child } : undefined;
 }

@@ -89,7 +89,9 @@ function byShape<Shape extends string>(build: (shape: Shape) => SQL): (shape: Sh
 
 const caseloadStatement = byShape((shape: `${Actor['role']}:${'pending' | 'active'}`) => {
   const [role, listed] = shape.split(':') as [Actor['role'], string];
-  return sql`select ${children.id}, ${children.name}, ${children.nextVisitDue}, ${children.status} from ${children}
+  // Each listed child comes with its whole row (stamped, with its latest visit) as text, parsed only if it is chosen.
+  const whole = sql`(to_jsonb(${children}.*) || jsonb_build_object('row_stamp', ${stampOf(children)}, 'latest_visit', ${latestVisitColumn}))::text`;
+  return sql`select ${children.id}, ${children.name}, ${children.nextVisitDue}, ${children.status}, ${whole} as whole from ${children}
     where ${scopeByPlaceholders(role)} and ${listable(listed === 'pending')}
     order by ${children.nextVisitDue} asc nulls first, ${children.name} asc, ${children.id} asc
     limit ${p('limit')} offset ${p('offset')}`;
@@ -105,8 +107,31 @@ export async function caseloadPage(
 ): Promise<{ items: ChildListItem[]; hasMore: boolean }> {
   const statement = caseloadStatement(`${actor.role}:${includePending ? 'pending' : 'active'}`);
   const rows = await sendPrebuilt(conn, statement({ ...actorValues(actor), limit: pageSize + 1, offset: page * pageSize }));
-  const items = rows.slice(0, pageSize).map((row) => ({ id: Number(row.id), name: String(row.name), nextVisitDue: (row.next_visit_due as string | null) ?? null, status: String(row.status) }));
+  const items = rows.slice(0, pageSize).map((row) => {
+    const item: ChildListItem = { id: Number(row.id), name: String(row.name), nextVisitDue: (row.next_visit_due as string | null) ?? null, status: String(row.status) };
+    wholeRows.set(item, String(row.whole));
+    return item;
+  });
   return { items, hasMore: rows.length > pageSize };
+}
+
+/** The whole row each child of a caseload page was read with, as text. */
+const wholeRows = new WeakMap<ChildListItem, string>();
+
+/**
+ * A listed child's whole row as {@link childForActor} reads it (stamped, with its latest visit): what it was when the
+ * page was read, in scope then. Undefined for a child listed without it (a search result).
+ */
+export function listedChild(item: ChildListItem): ChildRow | undefined {
+  const text = wholeRows.get(item);
+  if (text === undefined) return undefined;
+  const json = JSON.parse(text) as Record<string, unknown>;
+  return withLatestVisit(stamped(rowOf(children, json), String(json.row_stamp)), json.latest_visit as CarriedVisit | string | null);
+}
+
+function withLatestVisit(child: ChildRow, latest: CarriedVisit | string | null | undefined): ChildRow {
+  latestVisits.set(child, typeof latest === 'string' ? (JSON.parse(latest) as CarriedVisit) : (latest ?? null));
+  return child;
 }
 
 /** Children in scope whose name contains the text (at most `limit`). */
@@ -219,10 +244,7 @@ export async function childForActor(conn: Conn, actor: Actor, childId: unknown, 
   if (id !== undefined) {
     const [row] = await sendPrebuilt(conn, childStatement(actor.role)({ ...actorValues(actor), childId: id }));
     if (row) {
-      const child = rowOf(children, row);
-      const latest = row.latest_visit as CarriedVisit | string | null;
-      latestVisits.set(child, typeof latest === 'string' ? (JSON.parse(latest) as CarriedVisit) : latest);
-      return stamped(child, String(row.row_stamp));
+      return withLatestVisit(stamped(rowOf(children, row), String(row.row_stamp)), row.latest_visit as CarriedVisit | string | null);
     }
   }
   await refuse(conn, actor, 'child', id, childId, channel);

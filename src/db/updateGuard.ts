@@ -6,7 +6,7 @@
 // everything pipelined after the guard included, rolls back, and the update is done again the ordinary way.
 import { sql, type Query } from 'drizzle-orm';
 import type { Actor } from './actor.js';
-import { childScopeOf, type ChildRow } from './children.js';
+import { childScopeOf, type ChildListItem, type ChildRow } from './children.js';
 import type { Draft, Stamps } from './inboundRead.js';
 import { rowStamp } from './rowStamps.js';
 import { areas, channelIdentities, children, conversations, processedInbound, staff, type ChannelName } from './schema.js';
@@ -19,6 +19,8 @@ export interface KnownState {
   draft: Draft | undefined;
   /** The draft's child, read in the actor's scope with its stamp (undefined when the draft has none). */
   child: ChildRow | undefined;
+  /** The children the last update offered to choose from (read in scope, whole), while the draft has none. */
+  offered?: ChildListItem[];
   stamps: Stamps;
 }
 
@@ -74,46 +76,74 @@ const statements = new Map<string, ReturnType<typeof guardStatement>>();
 /** An update computed from known state: its guard, and the guard with the update's draft write folded in. */
 export interface GuardedUpdate {
   /** The guard alone, sent with `begin` ahead of the update's first statement. */
-  guard: Query;
+  guard(): Query;
   /** The whole update as one statement, when all it writes is at most one draft write of the kind the state allows. */
   folded(writes: DraftWrite[]): Query | undefined;
+  /**
+   * Lets the update rely on a child the instance holds unread (one it offered last time), checked by the guard as the
+   * draft's child is: only while the guard is not yet sent and checks no other child.
+   */
+  adopt(child: ChildRow): boolean;
+  /** Whether the update went as one statement (the guard with its draft write folded in, or alone). */
+  readonly alone: boolean;
 }
 
 export function guardedUpdate(key: string, at: Date, channel: ChannelName, externalId: string, known: KnownState): GuardedUpdate {
-  const { actor, draft, child, stamps } = known;
-  const childStamp = child && rowStamp(child);
-  const scopeRole = child && childStamp ? actor.role : undefined;
-  const values = {
-    key,
-    at: at.toISOString(),
-    channel,
-    externalId,
-    staffId: actor.staffId,
-    areaCode: actor.areaCode,
-    areaPath: actor.areaPath,
-    identityStamp: stamps.identity,
-    staffStamp: stamps.staff,
-    areaStamp: stamps.area,
-    draftId: draft?.id,
-    version: draft?.version,
-    childId: child?.id,
-    childStamp,
+  const { actor, draft, stamps } = known;
+  let child = known.child;
+  let sent = false;
+  let alone = false;
+  const values = () => {
+    const childStamp = child && rowStamp(child);
+    return {
+      scopeRole: child && childStamp ? actor.role : undefined,
+      values: {
+        key,
+        at: at.toISOString(),
+        channel,
+        externalId,
+        staffId: actor.staffId,
+        areaCode: actor.areaCode,
+        areaPath: actor.areaPath,
+        identityStamp: stamps.identity,
+        staffStamp: stamps.staff,
+        areaStamp: stamps.area,
+        draftId: draft?.id,
+        version: draft?.version,
+        childId: child?.id,
+        childStamp,
+      } as Record<string, unknown>,
+    };
   };
-  const statement = (folded: Folded) => {
+  const statement = (folded: Folded, extra: Record<string, unknown> = {}) => {
+    sent = true;
+    const { scopeRole, values: given } = values();
     const shape = `${draft ? 'draft' : 'none'}:${scopeRole ?? 'none'}:${folded}`;
     let built = statements.get(shape);
     if (!built) statements.set(shape, (built = guardStatement(draft !== undefined, scopeRole, folded)));
-    return built;
+    return built({ ...given, ...extra });
+  };
+  const whole = (query: Query | undefined) => {
+    alone = query !== undefined;
+    return query;
   };
   return {
-    guard: statement('nothing')(values),
+    guard: () => statement('nothing'),
     folded(writes) {
-      if (writes.length === 0) return statement('nothing')(values);
+      if (writes.length === 0) return whole(statement('nothing'));
       const [write] = writes;
       if (writes.length > 1 || !write) return undefined;
       // An update of the draft the state holds, or the first draft of someone who had none.
       const kind: Folded | undefined = write.readAt === undefined ? (draft ? undefined : 'insert') : write.row.id === draft?.id && write.readAt === draft.version ? 'update' : undefined;
-      return kind && statement(kind)({ ...values, ...draftWriteValues(write) });
+      return whole(kind && statement(kind, draftWriteValues(write)));
+    },
+    get alone() {
+      return alone;
+    },
+    adopt(row) {
+      if (sent || child || rowStamp(row) === undefined) return false;
+      child = row;
+      return true;
     },
   };
 }

@@ -127,13 +127,13 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
   };
   const send = (target: postgres.ReservedSql, query: Query) =>
     target.unsafe(query.sql, query.params as postgres.ParameterOrJSON<never>[], { prepare: true }).execute() as unknown as Promise<Record<string, unknown>[]>;
-  const first = guarded ? guarded.guard : dialect.sqlToQuery((how as { read: SQL }).read);
   let opened: Promise<Record<string, unknown>[]> | undefined;
   const open = () => {
     if (!opened) {
       // `.execute()` hands each to the driver now, in this order: a postgres.js query waits for `.then()` otherwise, and
       // Promise.all calls that a microtask later — after a statement the step sends right behind these.
       const begin = conn.unsafe(BEGIN).execute();
+      const first = guarded ? guarded.guard() : dialect.sqlToQuery((how as { read: SQL }).read);
       opened = Promise.all([begin, send(conn, first)]).then(([, rows]) => rows);
       opened.catch(() => {}); // awaited below; not "unhandled" meanwhile
     }

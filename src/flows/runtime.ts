@@ -540,7 +540,9 @@ export class FlowRuntime {
     const q = (op: string) => questionData(conv.id, conv.version, op);
     const page = Number(conv.answers.__page ?? 0);
     const found = conv.answers.__found as { id: number; name: string; nextVisitDue: string | null }[] | undefined;
-    const listed = found ? { items: found, hasMore: false } : await caseloadPage(ctx.tx, ctx.actor, page, PAGE_SIZE, step.includePending);
+    const caseload = found ? undefined : await caseloadPage(ctx.tx, ctx.actor, page, PAGE_SIZE, step.includePending);
+    if (caseload) ctx.offer?.(caseload.items);
+    const listed = caseload ?? { items: found ?? [], hasMore: false };
     const rows: Button[][] = grid(listed.items.map((c) => ({ label: childLabel(ctx, c), data: q(`c${c.id}`) })), 2);
     const extra: Button[] = [];
     if (found) extra.push({ label: coreText(ctx.locale, 'child.caseload'), data: q('p0') });

@@ -2,6 +2,7 @@
 import type { OutMessage, Rich } from '../bot/message.js';
 import type { Config } from '../config.js';
 import type { Actor } from '../db/actor.js';
+import type { ChildListItem } from '../db/children.js';
 import type { Tx } from '../db/client.js';
 import type { ChannelName } from '../db/schema.js';
 import type { PolicyRow } from '../domain/visitPolicy.js';
@@ -26,6 +27,8 @@ export interface FlowContext {
   visitPolicy(): Promise<PolicyRow[]>;
   /** Reads shared by the prompts and checks of one action (the chosen child, the visit policy), made once. */
   memo?: Map<string, Promise<unknown>>;
+  /** Notes the children this action offers to choose from (the caseload page's buttons), for the next action. */
+  offer?(children: readonly ChildListItem[]): void;
   /**
    * Sends a write with the commit (pipelined with it on PostgreSQL), for writes whose result the action does not
    * need. `write` must send its statements at once: drizzle's `.execute()`, not `await` on the query builder.

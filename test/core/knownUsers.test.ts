@@ -10,7 +10,7 @@ import type { Inbound } from '../../src/bot/inbound.js';
 import { richToPlain, type OutMessage } from '../../src/bot/message.js';
 import type { Outcome } from '../../src/bot/outcome.js';
 import type { Database } from '../../src/db/client.js';
-import { assignments, children, conversations, staff, visits } from '../../src/db/schema.js';
+import { assignments, auditLog, children, conversations, staff, visits } from '../../src/db/schema.js';
 import { testCore } from '../support/core.js';
 import { databaseTargets } from '../support/db.js';
 import { demoWorld, TestClock } from '../support/world.js';
@@ -61,8 +61,54 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
     await press(a, '见到本人，情况无变化');
     const saved = await press(a, '确认提交');
     expect(text(saved)).toContain('✅ 已保存');
-    expect(a.updates).toEqual({ read: 1, guarded: 4, tripped: 0 });
+    // Choosing the date reads nothing: one statement, as is the kind; the summary reads the visit policy on its first use.
+    expect(a.updates).toEqual({ read: 1, guarded: 4, alone: 2, tripped: 0 });
     expect(await visitsOf()).toHaveLength(1);
+  });
+
+  /** The first child the caseload page offers (overdue first), and its id. */
+  const firstOffered = () => {
+    const button = (shown.at(-1)!.buttons ?? []).flat()[0]!;
+    return { label: button.label.split(' · ')[0]!, id: Number(/c(\d+)$/.exec(button.data)![1]) };
+  };
+  const visitsAbout = async (id: number) => database.db.select().from(visits).where(and(eq(visits.childId, id), sql`${visits.ref} not like 'ZF-DEMO-%'`));
+
+  it('takes the child chosen from the caseload page it offered without reading it, and stores the visit about it', async () => {
+    await send(a, { kind: 'text', text: '/visit' });
+    const offered = firstOffered();
+    const chosen = await press(a, offered.label);
+    expect(text(chosen)).toContain(offered.label);
+    await press(a, '今天');
+    await press(a, '入户');
+    await press(a, '见到本人');
+    await press(a, '情况无变化');
+    expect(text(await press(a, '确认提交'))).toContain('✅ 已保存');
+    // The page was read with the first update; the child chosen from it, the date and the kind went as one statement
+    // each (the summary read the visit policy on its first use).
+    expect(a.updates).toEqual({ read: 1, guarded: 6, alone: 4, tripped: 0 });
+    expect(await visitsAbout(offered.id)).toHaveLength(1);
+  });
+
+  it('refuses a child chosen from the page once it left the caseload, and records the refusal', async () => {
+    await send(a, { kind: 'text', text: '/visit' });
+    const offered = firstOffered();
+    await database.db.update(assignments).set({ endedAt: new Date() }).where(and(eq(assignments.childId, offered.id), isNull(assignments.endedAt)));
+    const refused = await press(a, offered.label);
+    expect(a.updates.tripped).toBe(1);
+    expect(text(refused)).toContain('找不到这个儿童，或你无权查看');
+    const denied = await database.db.select().from(auditLog).where(and(eq(auditLog.action, 'child.denied'), eq(auditLog.childId, offered.id)));
+    expect(denied).toHaveLength(1);
+    const [draft] = await database.db.select().from(conversations).where(eq(conversations.status, 'active'));
+    expect(draft!.answers.child).toBeUndefined();
+  });
+
+  it('reads a child chosen from the page afresh when it changed after the page was shown', async () => {
+    await send(a, { kind: 'text', text: '/visit' });
+    const offered = firstOffered();
+    await database.db.update(children).set({ riskLevel: 'red' }).where(eq(children.id, offered.id));
+    const chosen = await press(a, offered.label);
+    expect(a.updates.tripped).toBe(1);
+    expect(text(chosen)).toContain('🔴');
   });
 
   it('redoes an update from a fresh read when the other instance moved the draft on', async () => {
