@@ -42,9 +42,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let completed = 0;
   const started = performance.now();
   const cpu = process.cpuUsage();
+  const n = options.telegramIds.length;
   await Promise.all(
-    options.telegramIds.map(async (id) => {
+    options.telegramIds.map(async (id, u) => {
       const user = api.user(id);
+      // With a think time, people start a moment apart, as they would: not every first tap in the same millisecond
+      // (that burst, not the bot, made the first step's latency in earlier runs — the bare-SQL floor's too).
+      if (options.thinkMs) await new Promise((resolve) => setTimeout(resolve, (options.thinkMs! * u) / n));
       for (let c = 0; c < options.conversationsPerUser; c++) {
         for (const [i, action] of script.entries()) {
           const update = 'say' in action ? api.text(user, action.say) : api.press(user, 'press' in action ? { label: action.press } : { index: action.pressIndex });
