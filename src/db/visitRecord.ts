@@ -28,7 +28,8 @@ export interface VisitRecord {
   channel: string;
   /**
    * A back-dated visit is history: the child's risk, last visit and next due stay those of the later visit (the
-   * child row is still written, so its stamp tells every instance that holds it that a visit was added).
+   * child row is still written, so its stamp tells every instance that holds it that a visit was added). So is one
+   * dated before a visit someone else logged while this one was being recorded.
    */
   backDated: boolean;
   at: Date;
@@ -40,8 +41,11 @@ const v = visits;
 
 const storeVisit = prebuilt((): SQL => {
   const fresh = sql.identifier('stored');
+  // History: a visit dated before the child's last one (back-dated when the form began, or overtaken meanwhile by a
+  // later visit another person logged) leaves the level and dates the later visit set.
+  const history = sql`(${p('backDated')}::boolean or ${children.lastVisitOn} > ${p('visitedOn')}::date)`;
   const moved = (column: typeof children.riskLevel | typeof children.lastVisitOn | typeof children.nextVisitDue, value: SQL) =>
-    sql`${col(column)} = case when ${p('backDated')}::boolean then ${column} else ${value} end`;
+    sql`${col(column)} = case when ${history} then ${column} else ${value} end`;
   return sql`with ${refOf('ZF', sql`${p('year')}`)}, stored as (
       insert into ${v} (${col(v.ref)}, ${col(v.childId)}, ${col(v.staffId)}, ${col(v.visitedOn)}, ${col(v.kind)}, ${col(v.childSeen)},
         ${col(v.sameAsLast)}, ${col(v.dimensions)}, ${col(v.guardianshipAgreement)}, ${col(v.needs)}, ${col(v.helpGiven)},

@@ -145,10 +145,8 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
     expect(text(summary)).toContain('🔴');
   });
 
-  it('carries over the visit another person logged meanwhile, not the latest visit it knew of', async () => {
-    await send(a, { kind: 'text', text: '/visit 王小明' }); // the child is read with its latest visit (the demo county's)
-    const [known] = await visitsOfAll();
-    // Meanwhile the township supervisor logs a visit of the same child today, on the other instance.
+  /** The township supervisor logs a routine visit of 王小明 today, on the other instance. */
+  const supervisorLogsRoutineVisit = async (): Promise<Outcome> => {
     const supervisor = `staff:${(await database.db.select().from(staff).where(eq(staff.name, '赵督导员')))[0]!.id}`;
     const asSupervisor = (event: Inbound['event']) => b.handle({ channel: 'local', id: `ku-${++next}`, userId: supervisor, chatId: supervisor, event });
     let last = await asSupervisor({ kind: 'text', text: '/visit 王小明' });
@@ -156,7 +154,33 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
       const button = [...(last.resolved ? [last.resolved] : []), ...last.replies].flatMap((m) => (m.buttons ?? []).flat()).find((x) => x.label.includes(label))!;
       last = await asSupervisor({ kind: 'button', data: button.data });
     }
-    expect(text(last)).toContain('✅ 已保存');
+    return last;
+  };
+
+  it('keeps the child’s dates and level from a later visit logged while an earlier-dated one was being recorded', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' });
+    await send(a, { kind: 'text', text: '11月21日' }); // after the demo county's last visit: not back-dated when chosen
+    await press(a, '入户');
+    await press(a, '见到本人');
+    await press(a, '有变化');
+    await press(a, '风险等级');
+    await press(a, '完成');
+    await press(a, '红'); // this earlier-dated visit would raise the level to red
+    expect(text(await supervisorLogsRoutineVisit())).toContain('✅ 已保存'); // meanwhile: a visit dated today
+    const [before] = await database.db.select().from(children).where(eq(children.id, KID));
+    expect(before!.lastVisitOn).toBe('2026-11-23');
+    for (const label of ['确认提交']) await press(a, label);
+    expect((await visitsOf()).map((v) => v.visitedOn).sort()).toEqual(['2026-11-21', '2026-11-23']);
+    // The later visit still sets the child's last visit, next due date and level.
+    const [after] = await database.db.select().from(children).where(eq(children.id, KID));
+    expect({ last: after!.lastVisitOn, next: after!.nextVisitDue, risk: after!.riskLevel }).toEqual({ last: before!.lastVisitOn, next: before!.nextVisitDue, risk: before!.riskLevel });
+  });
+
+  it('carries over the visit another person logged meanwhile, not the latest visit it knew of', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' }); // the child is read with its latest visit (the demo county's)
+    const [known] = await visitsOfAll();
+    // Meanwhile the township supervisor logs a visit of the same child today, on the other instance.
+    expect(text(await supervisorLogsRoutineVisit())).toContain('✅ 已保存');
     const today = (await visitsOf()).find((v) => v.visitedOn !== known!.visitedOn);
     expect(today).toBeDefined();
     await press(a, '今天');
