@@ -22,7 +22,7 @@ import { inboundSchema, type Inbound, type ParsedInbound } from './inbound.js';
 import { message, plain } from './message.js';
 import type { Outcome } from './outcome.js';
 import { TemporaryFailure } from './outcome.js';
-import { KnownUsers, stateAfter, updateMemo } from './knownUsers.js';
+import { KnownUsers, stateAfter, stillOffered, updateMemo } from './knownUsers.js';
 import { PerKeyQueue, RateLimiter } from './perUserGate.js';
 import { isDatabaseUnavailable } from './temporary.js';
 import { menuMessage, parseCommand } from './commands.js';
@@ -128,7 +128,7 @@ export class BotCore {
         this.updates.guarded++;
         try {
           const guarded = guardedUpdate(key, now, inbound.channel, inbound.userId, known);
-          const memo = updateMemo(known.child, known.offered, (row) => guarded.adopt(row));
+          const memo = updateMemo(known.child, stillOffered(known, now), (row) => guarded.adopt(row));
           const outcome = await remembering((next) => inGuardedUpdateTransaction(db, guarded, (t) => this.apply(t, inbound, { fresh: true, ...known }, now, shown, next, memo)));
           if (guarded.alone) this.updates.alone++;
           return outcome;
@@ -172,9 +172,11 @@ export class BotCore {
     if (!actor || !stamps) return { ...(await this.onboard(tx, inbound, now, locale)), locale };
     const drafts = new DraftStore(now, draft);
     writeDrafts(() => drafts.writes());
+    // The children a page offers are kept only where the next update can take one unread (a guarded update).
     const offered: ChildListItem[] = [];
-    const turn = await this.act({ tx, inbound, actor, locale, now, drafts, memo, later, offer: (items) => offered.splice(0, offered.length, ...items) });
-    if (this.known) next.state = await stateAfter(actor, stamps, drafts.active(), memo, offered);
+    const offer = this.known ? (items: readonly ChildListItem[]) => void offered.splice(0, offered.length, ...items) : undefined;
+    const turn = await this.act({ tx, inbound, actor, locale, now, drafts, memo, later, offer });
+    if (this.known) next.state = await stateAfter(actor, stamps, drafts.active(), memo, offered, now);
     return { replies: turn.replies, resolved: turn.resolved, toast: turn.toast, locale };
   }
 
@@ -188,7 +190,7 @@ export class BotCore {
     /** The update's reads, seeded with the draft's child when it came with the state. */
     memo: Map<string, Promise<unknown>>;
     later: (write: () => Promise<unknown>) => void;
-    offer: (children: readonly ChildListItem[]) => void;
+    offer: ((children: readonly ChildListItem[]) => void) | undefined;
   }): Promise<Turn> {
     const { tx, inbound, actor, locale, now, drafts, memo, later, offer } = update;
     const ctx: FlowContext = {
@@ -205,7 +207,7 @@ export class BotCore {
       // The draft's child came with the state, read in scope: the flow's lookups of it are answered from here.
       memo,
       later,
-      offer,
+      ...(offer ? { offer } : {}),
     };
     let conversation: Draft | undefined = this.runtime.activeConversation(ctx);
     const before = [];

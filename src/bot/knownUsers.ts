@@ -34,6 +34,14 @@ export class KnownUsers {
  * Where the state holds the children the last update offered, the first lookup of one of them takes it unread if
  * `adopt` lets the guard check it (src/db/updateGuard.ts); any other lookup reads as usual.
  */
+/** How long the children a page offered may be taken unread: a person choosing from the list does so within minutes. */
+const OFFERED_FOR_MS = 10 * 60_000;
+
+/** The children the state offers at `now`, if any are still to be taken unread. */
+export function stillOffered(state: KnownState, now: Date): readonly ChildListItem[] {
+  return state.offered && state.offered.until > now.getTime() ? state.offered.children : [];
+}
+
 export function updateMemo(child: ChildRow | undefined, offered: readonly ChildListItem[] = [], adopt: (row: ChildRow) => boolean = () => false): Map<string, Promise<unknown>> {
   const memo = offered.length ? new OfferedMemo(offered, adopt) : new Map<string, Promise<unknown>>();
   if (child) memo.set(childMemoKey(child.id), Promise.resolve(child));
@@ -70,9 +78,12 @@ class OfferedMemo extends Map<string, Promise<unknown>> {
  * update holds it with its stamp — or, while the draft has none, the children it offered. A draft about a child not
  * in hand leaves nothing: the next update reads afresh.
  */
-export async function stateAfter(actor: Actor, stamps: Stamps, draft: Draft | undefined, memo: Map<string, Promise<unknown>>, offered: readonly ChildListItem[]): Promise<KnownState | undefined> {
+export async function stateAfter(actor: Actor, stamps: Stamps, draft: Draft | undefined, memo: Map<string, Promise<unknown>>, offered: readonly ChildListItem[], now: Date): Promise<KnownState | undefined> {
   const childId = draft?.answers.child;
-  if (childId === undefined || childId === null) return { actor, stamps, draft, child: undefined, ...(draft && offered.length ? { offered: [...offered] } : {}) };
+  if (childId === undefined || childId === null) {
+    const kept = draft && offered.length ? { offered: { children: [...offered], until: now.getTime() + OFFERED_FOR_MS } } : {};
+    return { actor, stamps, draft, child: undefined, ...kept };
+  }
   const child = (await memo.get(childMemoKey(Number(childId)))?.catch(() => undefined)) as ChildRow | undefined;
   return child && rowStamp(child) !== undefined ? { actor, stamps, draft, child } : undefined;
 }

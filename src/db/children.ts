@@ -87,29 +87,32 @@ function byShape<Shape extends string>(build: (shape: Shape) => SQL): (shape: Sh
   };
 }
 
-const caseloadStatement = byShape((shape: `${Actor['role']}:${'pending' | 'active'}`) => {
-  const [role, listed] = shape.split(':') as [Actor['role'], string];
-  // Each listed child comes with its whole row (stamped, with its latest visit) as text, parsed only if it is chosen.
-  const whole = sql`(to_jsonb(${children}.*) || jsonb_build_object('row_stamp', ${stampOf(children)}, 'latest_visit', ${latestVisitColumn}))::text`;
+const caseloadStatement = byShape((shape: `${Actor['role']}:${'pending' | 'active'}:${'whole' | 'listed'}`) => {
+  const [role, listed, rows] = shape.split(':') as [Actor['role'], string, string];
+  // Each listed child may come with its whole row (stamped, with its latest visit) as text, parsed only if chosen.
+  const whole = rows === 'whole' ? sql`(to_jsonb(${children}.*) || jsonb_build_object('row_stamp', ${stampOf(children)}, 'latest_visit', ${latestVisitColumn}))::text` : sql`null`;
   return sql`select ${children.id}, ${children.name}, ${children.nextVisitDue}, ${children.status}, ${whole} as whole from ${children}
     where ${scopeByPlaceholders(role)} and ${listable(listed === 'pending')}
     order by ${children.nextVisitDue} asc nulls first, ${children.name} asc, ${children.id} asc
     limit ${p('limit')} offset ${p('offset')}`;
 });
 
-/** The actor's children, soonest due first (never-visited and overdue lead), one page at a time. */
+/**
+ * The actor's children, soonest due first (never-visited and overdue lead), one page at a time; `whole`: each with
+ * its whole row, for {@link listedChild} (where the next update can take the chosen one unread).
+ */
 export async function caseloadPage(
   conn: Conn,
   actor: Actor,
   page: number,
   pageSize: number,
-  includePending = false,
+  { includePending = false, whole = false }: { includePending?: boolean | undefined; whole?: boolean } = {},
 ): Promise<{ items: ChildListItem[]; hasMore: boolean }> {
-  const statement = caseloadStatement(`${actor.role}:${includePending ? 'pending' : 'active'}`);
+  const statement = caseloadStatement(`${actor.role}:${includePending ? 'pending' : 'active'}:${whole ? 'whole' : 'listed'}`);
   const rows = await sendPrebuilt(conn, statement({ ...actorValues(actor), limit: pageSize + 1, offset: page * pageSize }));
   const items = rows.slice(0, pageSize).map((row) => {
     const item: ChildListItem = { id: Number(row.id), name: String(row.name), nextVisitDue: (row.next_visit_due as string | null) ?? null, status: String(row.status) };
-    wholeRows.set(item, String(row.whole));
+    if (typeof row.whole === 'string') wholeRows.set(item, row.whole);
     return item;
   });
   return { items, hasMore: rows.length > pageSize };
@@ -126,7 +129,8 @@ export function listedChild(item: ChildListItem): ChildRow | undefined {
   const text = wholeRows.get(item);
   if (text === undefined) return undefined;
   const json = JSON.parse(text) as Record<string, unknown>;
-  return withLatestVisit(stamped(rowOf(children, json), String(json.row_stamp)), json.latest_visit as CarriedVisit | string | null);
+  if (typeof json.row_stamp !== 'string') return undefined;
+  return withLatestVisit(stamped(rowOf(children, json), json.row_stamp), json.latest_visit as CarriedVisit | string | null);
 }
 
 function withLatestVisit(child: ChildRow, latest: CarriedVisit | string | null | undefined): ChildRow {

@@ -19,8 +19,11 @@ export interface KnownState {
   draft: Draft | undefined;
   /** The draft's child, read in the actor's scope with its stamp (undefined when the draft has none). */
   child: ChildRow | undefined;
-  /** The children the last update offered to choose from (read in scope, whole), while the draft has none. */
-  offered?: ChildListItem[];
+  /**
+   * The children the last update offered to choose from (read in scope, whole), while the draft has none; usable
+   * until `until` (ms): the rows carry children's personal details, not kept for someone who walked away.
+   */
+  offered?: { children: ChildListItem[]; until: number };
   stamps: Stamps;
 }
 

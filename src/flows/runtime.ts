@@ -540,7 +540,7 @@ export class FlowRuntime {
     const q = (op: string) => questionData(conv.id, conv.version, op);
     const page = Number(conv.answers.__page ?? 0);
     const found = conv.answers.__found as { id: number; name: string; nextVisitDue: string | null }[] | undefined;
-    const caseload = found ? undefined : await caseloadPage(ctx.tx, ctx.actor, page, PAGE_SIZE, step.includePending);
+    const caseload = found ? undefined : await caseloadPage(ctx.tx, ctx.actor, page, PAGE_SIZE, { includePending: step.includePending, whole: ctx.offer !== undefined });
     if (caseload) ctx.offer?.(caseload.items);
     const listed = caseload ?? { items: found ?? [], hasMore: false };
     const rows: Button[][] = grid(listed.items.map((c) => ({ label: childLabel(ctx, c), data: q(`c${c.id}`) })), 2);

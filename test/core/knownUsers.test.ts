@@ -25,11 +25,12 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
   let user: string;
   let shown: OutMessage[];
   let next = 0;
+  let clock: TestClock;
 
   beforeEach(async () => {
     database = await server!.openDemo();
     const world = await demoWorld(database.db);
-    const clock = new TestClock();
+    clock = new TestClock();
     a = testCore(database.db, { clock: clock.now });
     b = testCore(database.db, { clock: clock.now });
     user = `staff:${world.staffId('李主任')}`;
@@ -87,6 +88,15 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
     // each (the summary read the visit policy on its first use).
     expect(a.updates).toEqual({ read: 1, guarded: 6, alone: 4, tripped: 0 });
     expect(await visitsAbout(offered.id)).toHaveLength(1);
+  });
+
+  it('reads a child chosen from a page shown long ago: the page’s rows are not kept past ten minutes', async () => {
+    await send(a, { kind: 'text', text: '/visit' });
+    const offered = firstOffered();
+    clock.advance(11 * 60_000);
+    const chosen = await press(a, offered.label);
+    expect(text(chosen)).toContain(offered.label);
+    expect(a.updates).toEqual({ read: 1, guarded: 1, alone: 0, tripped: 0 }); // guarded, but the child was read
   });
 
   it('refuses a child chosen from the page once it left the caseload, and records the refusal', async () => {
