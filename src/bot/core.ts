@@ -187,7 +187,7 @@ export class BotCore {
     locale: Locale;
     now: Date;
     drafts: DraftStore;
-    /** The update's reads, seeded with the draft's child when it came with the state. */
+    /** The update's reads, seeded with the draft's child when it came with the state (or answering for an offered one). */
     memo: Map<string, Promise<unknown>>;
     later: (write: () => Promise<unknown>) => void;
     offer: ((children: readonly ChildListItem[]) => void) | undefined;
@@ -204,7 +204,8 @@ export class BotCore {
       config: this.options.config,
       drafts,
       visitPolicy: () => this.policy.read(tx),
-      // The draft's child came with the state, read in scope: the flow's lookups of it are answered from here.
+      // The draft's child came with the state, read in scope, or is one the last page offered (checked by the guard):
+      // the flow's lookups of it are answered from here.
       memo,
       later,
       ...(offer ? { offer } : {}),

@@ -1,6 +1,6 @@
 // What this instance knew of each recent user after their last update (actor, draft, the draft's child, and the
-// stamps they were read with), so the next update can be computed without reading first: one round trip instead of
-// two. Never trusted alone: the update's guard checks all of it in the database (src/db/updateGuard.ts). An update
+// stamps they were read with; while the draft has no child yet, the children the last page offered), so the next
+// update can be computed without reading first: one round trip instead of two. Never trusted alone: the update's guard checks all of it in the database (src/db/updateGuard.ts). An update
 // takes its user's entry while it runs (the per-user queue runs one at a time) and puts back the state it committed;
 // an update that fails leaves nothing, so the next one reads afresh.
 import { listedChild, type ChildListItem, type ChildRow } from '../db/children.js';

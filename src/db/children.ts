@@ -1,11 +1,11 @@
 // Reading children — always through the actor's scope. This file is the one place where "who may see which
 // child" is decided: caseworker — their current caseload plus children they registered; supervisor — their area
 // subtree; admin — all. It also holds the one lookup for every id a button (or any client) can name.
-import { and, asc, desc, eq, ilike, inArray, isNull, lte, or, sql, type AnyColumn, type Query, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Actor } from './actor.js';
 import { audit } from './audit.js';
 import { stamped, stampOf } from './rowStamps.js';
-import { prebuilt, rowOf, sendPrebuilt } from './statement.js';
+import { bare, byShape, rowOf, sendPrebuilt, slot } from './statement.js';
 import type { Conn } from './client.js';
 import { areas, assignments, children, reports, staff, visits } from './schema.js';
 
@@ -72,29 +72,20 @@ export interface ChildListItem {
 
 const listColumns = { id: children.id, name: children.name, nextVisitDue: children.nextVisitDue, status: children.status };
 
-const p = (name: string) => sql.placeholder(name);
 /** The actor as a prebuilt statement's parameters: its scope's SQL is chosen by role, its values filled in. */
 const actorValues = (actor: Actor) => ({ staffId: actor.staffId, areaPath: actor.areaPath });
-const scopeByPlaceholders = (role: Actor['role'], probe = false) => childScopeOf(role, sql`${p('staffId')}::int`, sql`${p('areaPath')}::text`, probe);
 
-/** One prebuilt statement per shape (role, and whatever else changes the text), built on first use. */
-function byShape<Shape extends string>(build: (shape: Shape) => SQL): (shape: Shape) => (values: Record<string, unknown>) => Query {
-  const built = new Map<Shape, (values: Record<string, unknown>) => Query>();
-  return (shape) => {
-    let statement = built.get(shape);
-    if (!statement) built.set(shape, (statement = prebuilt(() => build(shape))));
-    return statement;
-  };
-}
+/** {@link childScopeOf} for a prebuilt statement: the actor's staff id and area path are its `staffId` and `areaPath`. */
+export const scopeBySlots = (role: Actor['role'], probe = false) => childScopeOf(role, sql`${slot('staffId')}::int`, sql`${slot('areaPath')}::text`, probe);
 
 const caseloadStatement = byShape((shape: `${Actor['role']}:${'pending' | 'active'}:${'whole' | 'listed'}`) => {
   const [role, listed, rows] = shape.split(':') as [Actor['role'], string, string];
   // Each listed child may come with its whole row (stamped, with its latest visit) as text, parsed only if chosen.
   const whole = rows === 'whole' ? sql`(to_jsonb(${children}.*) || jsonb_build_object('row_stamp', ${stampOf(children)}, 'latest_visit', ${latestVisitColumn}))::text` : sql`null`;
   return sql`select ${children.id}, ${children.name}, ${children.nextVisitDue}, ${children.status}, ${whole} as whole from ${children}
-    where ${scopeByPlaceholders(role)} and ${listable(listed === 'pending')}
+    where ${scopeBySlots(role)} and ${listable(listed === 'pending')}
     order by ${children.nextVisitDue} asc nulls first, ${children.name} asc, ${children.id} asc
-    limit ${p('limit')} offset ${p('offset')}`;
+    limit ${slot('limit')} offset ${slot('offset')}`;
 });
 
 /**
@@ -223,23 +214,23 @@ export type CarriedVisit = Pick<typeof visits.$inferSelect, 'visitedOn' | 'riskA
 
 /**
  * The child's latest visit, read with the child (null: never visited). It stays true while the child row does: the
- * one statement that saves a visit writes the child row too (src/flows/visit.ts), so a later visit changes the
+ * one statement that saves a visit writes the child row too (src/db/visitRecord.ts), so a later visit changes the
  * child's stamp, and an update relying on a known child is refused by its guard (src/db/updateGuard.ts).
  */
 const latestVisits = new WeakMap<ChildRow, CarriedVisit | null>();
 
 // Written with each column's table spelled out: in a one-table select drizzle leaves column names bare, and a bare
 // "id" here would be the visit's own.
-const v = (column: { name: string }) => sql`${visits}.${sql.identifier(column.name)}`;
-const latestVisitColumn = sql<CarriedVisit | string | null>`(select json_build_object('visitedOn', ${v(visits.visitedOn)}, 'riskAfter', ${v(visits.riskAfter)},
-    'dimensions', ${v(visits.dimensions)}, 'guardianshipAgreement', ${v(visits.guardianshipAgreement)})
-  from ${visits} where ${v(visits.childId)} = ${children}.${sql.identifier(children.id.name)} order by ${v(visits.visitedOn)} desc, ${v(visits.id)} desc limit 1)`;
+const visitColumn = (column: { name: string }) => sql`${visits}.${bare(column)}`;
+const latestVisitColumn = sql<CarriedVisit | string | null>`(select json_build_object('visitedOn', ${visitColumn(visits.visitedOn)}, 'riskAfter', ${visitColumn(visits.riskAfter)},
+    'dimensions', ${visitColumn(visits.dimensions)}, 'guardianshipAgreement', ${visitColumn(visits.guardianshipAgreement)})
+  from ${visits} where ${visitColumn(visits.childId)} = ${children}.${bare(children.id)} order by ${visitColumn(visits.visitedOn)} desc, ${visitColumn(visits.id)} desc limit 1)`;
 
 // Read with its stamp, so the next update can rely on it unread while it stays unchanged (src/db/updateGuard.ts),
 // and with its latest visit.
 const childStatement = byShape((role: Actor['role']) =>
   sql`select ${children}.*, ${stampOf(children)} as row_stamp, ${latestVisitColumn} as latest_visit from ${children}
-    where ${children.id} = ${p('childId')}::int and ${scopeByPlaceholders(role, true)}`,
+    where ${children.id} = ${slot('childId')}::int and ${scopeBySlots(role, true)}`,
 );
 
 /** The child row through the same gate as {@link resolveInScope} (one read when it is in scope). */

@@ -4,7 +4,7 @@
 import { sql, type Query, type SQL } from 'drizzle-orm';
 import type { Draft } from './inboundRead.js';
 import { conversations } from './schema.js';
-import { prebuilt } from './statement.js';
+import { bare, prebuilt } from './statement.js';
 
 /** Another update moved the draft on first: this one is not applied. */
 export class ConversationConflict extends Error {}
@@ -16,18 +16,17 @@ export interface DraftWrite {
 }
 
 const c = conversations;
-const col = (column: { name: string }) => sql.identifier(column.name);
 /** The write's values are placeholders named `w_…`, apart from the guard's own. */
 const w = (name: string) => sql.placeholder(`w_${name}`);
 
-export const insertDraftSql = (): SQL => sql`insert into ${c} (${col(c.id)}, ${col(c.staffId)}, ${col(c.channel)}, ${col(c.chatId)}, ${col(c.flow)},
-      ${col(c.step)}, ${col(c.answers)}, ${col(c.trail)}, ${col(c.status)}, ${col(c.version)}, ${col(c.startedAt)}, ${col(c.updatedAt)})
+export const insertDraftSql = (): SQL => sql`insert into ${c} (${bare(c.id)}, ${bare(c.staffId)}, ${bare(c.channel)}, ${bare(c.chatId)}, ${bare(c.flow)},
+      ${bare(c.step)}, ${bare(c.answers)}, ${bare(c.trail)}, ${bare(c.status)}, ${bare(c.version)}, ${bare(c.startedAt)}, ${bare(c.updatedAt)})
     values (${w('id')}, ${w('staffId')}, ${w('channel')}, ${w('chatId')}, ${w('flow')}, ${w('step')}, ${w('answers')}::jsonb,
       ${w('trail')}::jsonb, ${w('status')}, ${w('version')}, ${w('startedAt')}::timestamptz, ${w('updatedAt')}::timestamptz) returning 1 as written`;
 
-export const updateDraftSql = (): SQL => sql`update ${c} set ${col(c.step)} = ${w('step')}, ${col(c.answers)} = ${w('answers')}::jsonb,
-      ${col(c.trail)} = ${w('trail')}::jsonb, ${col(c.status)} = ${w('status')}, ${col(c.version)} = ${w('version')},
-      ${col(c.updatedAt)} = ${w('updatedAt')}::timestamptz
+export const updateDraftSql = (): SQL => sql`update ${c} set ${bare(c.step)} = ${w('step')}, ${bare(c.answers)} = ${w('answers')}::jsonb,
+      ${bare(c.trail)} = ${w('trail')}::jsonb, ${bare(c.status)} = ${w('status')}, ${bare(c.version)} = ${w('version')},
+      ${bare(c.updatedAt)} = ${w('updatedAt')}::timestamptz
     where ${c.id} = ${w('id')} and ${c.version} = ${w('readAt')} and ${c.status} = 'active' returning 1 as written`;
 
 const insertDraft = prebuilt(insertDraftSql);

@@ -6,7 +6,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Actor } from './actor.js';
 import { childScopeIn, type ChildRow } from './children.js';
 import { stamped, stampOf } from './rowStamps.js';
-import { rowOf } from './statement.js';
+import { bare, rowOf } from './statement.js';
 import { areas, channelIdentities, children, conversations, processedInbound, staff, type ChannelName } from './schema.js';
 
 export type Draft = typeof conversations.$inferSelect;
@@ -33,11 +33,10 @@ export interface Stamps {
   area: string;
 }
 
-const col = (c: { name: string }) => sql.identifier(c.name);
 
 export function inboundReadQuery(key: string, at: Date, channel: ChannelName, externalId: string): SQL {
   return sql`with fresh as (
-      insert into ${processedInbound} (${col(processedInbound.key)}, ${col(processedInbound.at)})
+      insert into ${processedInbound} (${bare(processedInbound.key)}, ${bare(processedInbound.at)})
       values (${key}, ${at.toISOString()}::timestamptz) on conflict do nothing returning 1
     ), actor as (
       select ${staff.id} as staff_id, ${staff.name} as name, ${staff.role} as role, ${staff.areaCode} as area_code,

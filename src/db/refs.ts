@@ -2,6 +2,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Conn } from './client.js';
 import { refCounters } from './schema.js';
+import { bare } from './statement.js';
 
 export type RefPrefix = 'ZF' | 'BG';
 
@@ -14,17 +15,16 @@ export async function nextRef(conn: Conn, prefix: RefPrefix, year: number): Prom
   return `${prefix}-${year}-${String(row!.last).padStart(6, '0')}`;
 }
 
-const col = (c: { name: string }) => sql.identifier(c.name);
 
 /**
  * The next reference as two WITH items for the statement that stores the record, the second (`taken_ref`) holding it
  * as `ref`: the counter's row lock is then taken by that statement, one round trip before the commit, not two.
  */
 export function refOf(prefix: RefPrefix, year: SQL | number): SQL {
-  const last = col(refCounters.last);
+  const last = bare(refCounters.last);
   return sql`ref_counter as (
-      insert into ${refCounters} (${col(refCounters.prefix)}, ${col(refCounters.year)}, ${last}) values (${prefix}, ${year}::int, 1)
-      on conflict (${col(refCounters.prefix)}, ${col(refCounters.year)}) do update set ${last} = ${refCounters.last} + 1
+      insert into ${refCounters} (${bare(refCounters.prefix)}, ${bare(refCounters.year)}, ${last}) values (${prefix}, ${year}::int, 1)
+      on conflict (${bare(refCounters.prefix)}, ${bare(refCounters.year)}) do update set ${last} = ${refCounters.last} + 1
       returning ${last}
     ), taken_ref as (
       select ${prefix} || '-' || ${year}::int::text || '-' || lpad(${last}::text, greatest(6, length(${last}::text)), '0') as ref from ref_counter

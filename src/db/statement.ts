@@ -7,6 +7,12 @@ import { worthPreparing, type Conn } from './client.js';
 
 const dialect = new PgDialect();
 
+/** A column by its bare name (`"answers"`), where SQL wants no table: an insert's or an update's column list. */
+export const bare = (column: { name: string }) => sql.identifier(column.name);
+
+/** A named value a prebuilt statement is filled in with. */
+export const slot = (name: string) => sql.placeholder(name);
+
 /** A statement written with `sql.placeholder(name)` for what changes: built on first use, then only filled in. */
 export function prebuilt<Names extends string>(build: () => SQL): (values: Record<Names, unknown>) => Query {
   let text: string | undefined;
@@ -18,6 +24,16 @@ export function prebuilt<Names extends string>(build: () => SQL): (values: Recor
       slots = query.params.map((p) => (is(p, Placeholder) ? { name: p.name } : { value: p }));
     }
     return { sql: text, params: slots.map((s) => ('name' in s ? values[s.name as Names] : s.value)) };
+  };
+}
+
+/** One prebuilt statement per shape (a role, a kind of write: whatever changes the text), each built on first use. */
+export function byShape<Shape extends string>(build: (shape: Shape) => SQL): (shape: Shape) => (values: Record<string, unknown>) => Query {
+  const built = new Map<Shape, (values: Record<string, unknown>) => Query>();
+  return (shape) => {
+    let statement = built.get(shape);
+    if (!statement) built.set(shape, (statement = prebuilt(() => build(shape))));
+    return statement;
   };
 }
 

@@ -1,17 +1,18 @@
 // The first statement of an update computed from what the service last knew of its user (src/bot/knownUsers.ts)
 // instead of reading it: it records the update id like the ordinary first statement, locks the draft on the version
 // the update was computed from, and checks that nothing else the update relied on has changed since — the person's
-// binding, staff row and area (their stamps), the draft's child (its stamp, and that the person may still see it).
+// binding, staff row and area (their stamps), the draft's child or the child just chosen from the page the last
+// update offered (its stamp, and that the person may still see it).
 // Anything changed, or the update id seen before, and `cw_update_guard` raises (SQLSTATE CW409): the transaction,
 // everything pipelined after the guard included, rolls back, and the update is done again the ordinary way.
 import { sql, type Query } from 'drizzle-orm';
 import type { Actor } from './actor.js';
-import { childScopeOf, type ChildListItem, type ChildRow } from './children.js';
+import { scopeBySlots, type ChildListItem, type ChildRow } from './children.js';
 import type { Draft, Stamps } from './inboundRead.js';
 import { rowStamp } from './rowStamps.js';
 import { areas, channelIdentities, children, conversations, processedInbound, staff, type ChannelName } from './schema.js';
 import { draftWriteValues, insertDraftSql, updateDraftSql, type DraftWrite } from './draftWrites.js';
-import { prebuilt } from './statement.js';
+import { bare, byShape, slot } from './statement.js';
 
 /** What the service knew of a user after their last update: enough to compute the next one without reading. */
 export interface KnownState {
@@ -29,52 +30,50 @@ export interface KnownState {
 
 export const GUARD_TRIPPED = 'CW409';
 
-const col = (c: { name: string }) => sql.identifier(c.name);
-const p = (name: string) => sql.placeholder(name);
-
 /** What the guarded statement writes itself: nothing (the guard alone), or the update's one draft write. */
 type Folded = 'nothing' | 'insert' | 'update';
+
+type Shape = `${'draft' | 'none'}:${Actor['role'] | 'none'}:${Folded}`;
 
 /**
  * The guard's text depends on whether there is a draft, on whose scope the child is checked in, and on the draft write
  * folded into it: built once each. Folded, the statement is the whole update, sent alone in autocommit.
  */
-function guardStatement(hasDraft: boolean, childScopeRole: Actor['role'] | undefined, folded: Folded) {
-  return prebuilt(() => {
-    const written = folded === 'insert' ? insertDraftSql() : folded === 'update' ? updateDraftSql() : sql`select 1 where false`;
-    // The draft is locked as the ordinary first statement locks it (one person's updates apply one at a time, across
-    // instances); a folded update locks it itself, on the same version.
-    const draftRow =
-      hasDraft && folded !== 'update'
-        ? sql`select 1 from ${conversations} where ${conversations.id} = ${p('draftId')} and ${conversations.version} = ${p('version')}
-              and ${conversations.status} = 'active' for update`
-        : sql`select 1 where false`;
-    const draftHeld = !hasDraft
-      ? sql`not exists (select 1 from ${conversations} where ${conversations.staffId} = ${p('staffId')} and ${conversations.status} = 'active')`
-      : folded === 'update'
-        ? sql`exists (select 1 from written)`
-        : sql`exists (select 1 from draft)`;
-    const childHeld = childScopeRole
-      ? sql`exists (select 1 from ${children} where ${children.id} = ${p('childId')} and ${children}.xmin = ${p('childStamp')}::xid
-            and ${childScopeOf(childScopeRole, sql`${p('staffId')}::int`, sql`${p('areaPath')}::text`, true)})`
-      : sql`true`;
-    return sql`with fresh as (
-        insert into ${processedInbound} (${col(processedInbound.key)}, ${col(processedInbound.at)})
-        values (${p('key')}, ${p('at')}::timestamptz) on conflict do nothing returning 1
-      ), draft as (${draftRow}), written as (${written})
-      select cw_update_guard(
-        exists (select 1 from fresh)
-        and exists (select 1 from ${channelIdentities} where ${channelIdentities.channel} = ${p('channel')} and ${channelIdentities.externalId} = ${p('externalId')}
-                    and ${channelIdentities.staffId} = ${p('staffId')} and ${channelIdentities}.xmin = ${p('identityStamp')}::xid)
-        and exists (select 1 from ${staff} where ${staff.id} = ${p('staffId')} and ${staff}.xmin = ${p('staffStamp')}::xid)
-        and exists (select 1 from ${areas} where ${areas.code} = ${p('areaCode')} and ${areas}.xmin = ${p('areaStamp')}::xid)
-        and ${draftHeld}
-        and ${childHeld}
-      ) as held`;
-  });
-}
-
-const statements = new Map<string, ReturnType<typeof guardStatement>>();
+const guardStatement = byShape((shape: Shape) => {
+  const [draftShape, role, folded] = shape.split(':') as ['draft' | 'none', Actor['role'] | 'none', Folded];
+  const hasDraft = draftShape === 'draft';
+  const childScopeRole = role === 'none' ? undefined : role;
+  const written = folded === 'insert' ? insertDraftSql() : folded === 'update' ? updateDraftSql() : sql`select 1 where false`;
+  // The draft is locked as the ordinary first statement locks it (one person's updates apply one at a time, across
+  // instances); a folded update locks it itself, on the same version.
+  const draftRow =
+    hasDraft && folded !== 'update'
+      ? sql`select 1 from ${conversations} where ${conversations.id} = ${slot('draftId')} and ${conversations.version} = ${slot('version')}
+            and ${conversations.status} = 'active' for update`
+      : sql`select 1 where false`;
+  const draftHeld = !hasDraft
+    ? sql`not exists (select 1 from ${conversations} where ${conversations.staffId} = ${slot('staffId')} and ${conversations.status} = 'active')`
+    : folded === 'update'
+      ? sql`exists (select 1 from written)`
+      : sql`exists (select 1 from draft)`;
+  const childHeld = childScopeRole
+    ? sql`exists (select 1 from ${children} where ${children.id} = ${slot('childId')} and ${children}.xmin = ${slot('childStamp')}::xid
+          and ${scopeBySlots(childScopeRole, true)})`
+    : sql`true`;
+  return sql`with fresh as (
+      insert into ${processedInbound} (${bare(processedInbound.key)}, ${bare(processedInbound.at)})
+      values (${slot('key')}, ${slot('at')}::timestamptz) on conflict do nothing returning 1
+    ), draft as (${draftRow}), written as (${written})
+    select cw_update_guard(
+      exists (select 1 from fresh)
+      and exists (select 1 from ${channelIdentities} where ${channelIdentities.channel} = ${slot('channel')} and ${channelIdentities.externalId} = ${slot('externalId')}
+                  and ${channelIdentities.staffId} = ${slot('staffId')} and ${channelIdentities}.xmin = ${slot('identityStamp')}::xid)
+      and exists (select 1 from ${staff} where ${staff.id} = ${slot('staffId')} and ${staff}.xmin = ${slot('staffStamp')}::xid)
+      and exists (select 1 from ${areas} where ${areas.code} = ${slot('areaCode')} and ${areas}.xmin = ${slot('areaStamp')}::xid)
+      and ${draftHeld}
+      and ${childHeld}
+    ) as held`;
+});
 
 /** An update computed from known state: its guard, and the guard with the update's draft write folded in. */
 export interface GuardedUpdate {
@@ -121,10 +120,7 @@ export function guardedUpdate(key: string, at: Date, channel: ChannelName, exter
   const statement = (folded: Folded, extra: Record<string, unknown> = {}) => {
     sent = true;
     const { scopeRole, values: given } = values();
-    const shape = `${draft ? 'draft' : 'none'}:${scopeRole ?? 'none'}:${folded}`;
-    let built = statements.get(shape);
-    if (!built) statements.set(shape, (built = guardStatement(draft !== undefined, scopeRole, folded)));
-    return built({ ...given, ...extra });
+    return guardStatement(`${draft ? 'draft' : 'none'}:${scopeRole ?? 'none'}:${folded}`)({ ...given, ...extra });
   };
   const whole = (query: Query | undefined) => {
     alone = query !== undefined;

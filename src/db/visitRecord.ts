@@ -5,7 +5,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Conn } from './client.js';
 import { refOf } from './refs.js';
 import { auditLog, children, visits, type Dimensions } from './schema.js';
-import { prebuilt, sendPrebuilt } from './statement.js';
+import { bare, prebuilt, sendPrebuilt, slot } from './statement.js';
 import type { RiskLevel } from '../domain/categories.js';
 import { yearOf } from '../domain/dates.js';
 
@@ -35,33 +35,31 @@ export interface VisitRecord {
   at: Date;
 }
 
-const col = (c: { name: string }) => sql.identifier(c.name);
-const p = (name: string) => sql.placeholder(name);
 const v = visits;
 
 const storeVisit = prebuilt((): SQL => {
   const fresh = sql.identifier('stored');
   // History: a visit dated before the child's last one (back-dated when the form began, or overtaken meanwhile by a
   // later visit another person logged) leaves the level and dates the later visit set.
-  const history = sql`(${p('backDated')}::boolean or ${children.lastVisitOn} > ${p('visitedOn')}::date)`;
+  const history = sql`(${slot('backDated')}::boolean or ${children.lastVisitOn} > ${slot('visitedOn')}::date)`;
   const moved = (column: typeof children.riskLevel | typeof children.lastVisitOn | typeof children.nextVisitDue, value: SQL) =>
-    sql`${col(column)} = case when ${history} then ${column} else ${value} end`;
-  return sql`with ${refOf('ZF', sql`${p('year')}`)}, stored as (
-      insert into ${v} (${col(v.ref)}, ${col(v.childId)}, ${col(v.staffId)}, ${col(v.visitedOn)}, ${col(v.kind)}, ${col(v.childSeen)},
-        ${col(v.sameAsLast)}, ${col(v.dimensions)}, ${col(v.guardianshipAgreement)}, ${col(v.needs)}, ${col(v.helpGiven)},
-        ${col(v.riskBefore)}, ${col(v.riskAfter)}, ${col(v.nextVisitOn)}, ${col(v.location)}, ${col(v.photos)}, ${col(v.channel)})
-      select ref, ${p('childId')}::int, ${p('staffId')}::int, ${p('visitedOn')}::date, ${p('kind')}, ${p('childSeen')}::boolean,
-        ${p('sameAsLast')}::boolean, ${p('dimensions')}::jsonb, ${p('agreement')}::boolean, ${p('needs')}, ${p('helpGiven')},
-        ${p('riskBefore')}, ${p('riskAfter')}, ${p('nextVisitOn')}::date, ${p('location')}::jsonb, ${p('photos')}::jsonb, ${p('channel')}
+    sql`${bare(column)} = case when ${history} then ${column} else ${value} end`;
+  return sql`with ${refOf('ZF', sql`${slot('year')}`)}, stored as (
+      insert into ${v} (${bare(v.ref)}, ${bare(v.childId)}, ${bare(v.staffId)}, ${bare(v.visitedOn)}, ${bare(v.kind)}, ${bare(v.childSeen)},
+        ${bare(v.sameAsLast)}, ${bare(v.dimensions)}, ${bare(v.guardianshipAgreement)}, ${bare(v.needs)}, ${bare(v.helpGiven)},
+        ${bare(v.riskBefore)}, ${bare(v.riskAfter)}, ${bare(v.nextVisitOn)}, ${bare(v.location)}, ${bare(v.photos)}, ${bare(v.channel)})
+      select ref, ${slot('childId')}::int, ${slot('staffId')}::int, ${slot('visitedOn')}::date, ${slot('kind')}, ${slot('childSeen')}::boolean,
+        ${slot('sameAsLast')}::boolean, ${slot('dimensions')}::jsonb, ${slot('agreement')}::boolean, ${slot('needs')}, ${slot('helpGiven')},
+        ${slot('riskBefore')}, ${slot('riskAfter')}, ${slot('nextVisitOn')}::date, ${slot('location')}::jsonb, ${slot('photos')}::jsonb, ${slot('channel')}
       from taken_ref
-      returning ${col(v.id)} as id, ${col(v.ref)} as ref
+      returning ${bare(v.id)} as id, ${bare(v.ref)} as ref
     ), child as (
-      update ${children} set ${moved(children.riskLevel, sql`${p('riskAfter')}`)}, ${moved(children.lastVisitOn, sql`${p('visitedOn')}::date`)},
-        ${moved(children.nextVisitDue, sql`${p('nextVisitOn')}::date`)}, ${col(children.updatedAt)} = ${p('at')}::timestamptz
-      where ${children.id} = ${p('childId')}::int
+      update ${children} set ${moved(children.riskLevel, sql`${slot('riskAfter')}`)}, ${moved(children.lastVisitOn, sql`${slot('visitedOn')}::date`)},
+        ${moved(children.nextVisitDue, sql`${slot('nextVisitOn')}::date`)}, ${bare(children.updatedAt)} = ${slot('at')}::timestamptz
+      where ${children.id} = ${slot('childId')}::int
     ), logged as (
-      insert into ${auditLog} (${col(auditLog.actorStaffId)}, ${col(auditLog.channel)}, ${col(auditLog.action)}, ${col(auditLog.childId)}, ${col(auditLog.detail)})
-      select ${p('staffId')}::int, ${p('channel')}, 'visit.create', ${p('childId')}::int, jsonb_build_object('visitId', ${fresh}.id, 'ref', ${fresh}.ref)
+      insert into ${auditLog} (${bare(auditLog.actorStaffId)}, ${bare(auditLog.channel)}, ${bare(auditLog.action)}, ${bare(auditLog.childId)}, ${bare(auditLog.detail)})
+      select ${slot('staffId')}::int, ${slot('channel')}, 'visit.create', ${slot('childId')}::int, jsonb_build_object('visitId', ${fresh}.id, 'ref', ${fresh}.ref)
       from ${fresh}
     )
     select id, ref from ${fresh}`;
