@@ -9,10 +9,11 @@ import { inboundReadQuery, parseInboundRead, type Draft, type InboundRead } from
 import { redeemInvite } from '../db/invites.js';
 import { policyCacheFor, type PolicyCache } from '../db/policyCache.js';
 import { guardedUpdate, type KnownState } from '../db/updateGuard.js';
+import { ConversationConflict } from '../db/draftWrites.js';
 import { canGuard, GuardTripped, inGuardedUpdateTransaction, inUpdateTransaction, type UpdateTransaction } from '../db/updateTransaction.js';
 import type { Config } from '../config.js';
 import { todayIn } from '../domain/dates.js';
-import { ConversationConflict, FlowRuntime, type Conversation, type Turn } from '../flows/runtime.js';
+import { FlowRuntime, type Conversation, type Turn } from '../flows/runtime.js';
 import { ChildOutOfScope } from '../flows/childInfo.js';
 import { DraftStore } from '../flows/draftStore.js';
 import type { Flow, FlowContext } from '../flows/types.js';

@@ -7,8 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { ConversationConflict, type DraftWrite } from '../db/draftWrites.js';
 import type { Draft } from '../db/inboundRead.js';
 
-export { ConversationConflict };
-
 export type DraftChange = Partial<Pick<Draft, 'step' | 'answers' | 'trail' | 'status'>>;
 
 export class DraftStore {

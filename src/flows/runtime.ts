@@ -14,11 +14,10 @@ import { conversationTag, parseQuestionData, questionData } from './buttons.js';
 import { childInScope } from './childInfo.js';
 import { conversationText } from '../i18n/sections/conversation.js';
 import { datesText } from '../i18n/sections/dates.js';
-import { ConversationConflict, type DraftChange } from './draftStore.js';
+import type { DraftChange } from './draftStore.js';
 import type { Answers, Attachment, Choice, Flow, FlowContext, Step, TextStep } from './types.js';
 
 export type Conversation = Draft;
-export { ConversationConflict };
 
 export interface Turn {
   replies: OutMessage[];
