@@ -122,19 +122,19 @@ export function guardedUpdate(key: string, at: Date, channel: ChannelName, exter
     const { scopeRole, values: given } = values();
     return guardStatement(`${draft ? 'draft' : 'none'}:${scopeRole ?? 'none'}:${folded}`)({ ...given, ...extra });
   };
-  const whole = (query: Query | undefined) => {
+  const sentAlone = (query: Query | undefined) => {
     alone = query !== undefined;
     return query;
   };
   return {
     guard: () => statement('nothing'),
     folded(writes) {
-      if (writes.length === 0) return whole(statement('nothing'));
+      if (writes.length === 0) return sentAlone(statement('nothing'));
       const [write] = writes;
       if (writes.length > 1 || !write) return undefined;
       // An update of the draft the state holds, or the first draft of someone who had none.
       const kind: Folded | undefined = write.readAt === undefined ? (draft ? undefined : 'insert') : write.row.id === draft?.id && write.readAt === draft.version ? 'update' : undefined;
-      return whole(kind && statement(kind, draftWriteValues(write)));
+      return sentAlone(kind && statement(kind, draftWriteValues(write)));
     },
     get alone() {
       return alone;

@@ -4,28 +4,32 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Conn } from './client.js';
 import { refOf } from './refs.js';
-import { auditLog, children, visits, type Dimensions } from './schema.js';
+import { auditLog, children, visits } from './schema.js';
 import { bare, prebuilt, sendPrebuilt, slot } from './statement.js';
-import type { RiskLevel } from '../domain/categories.js';
 import { yearOf } from '../domain/dates.js';
 
-export interface VisitRecord {
-  childId: number;
-  staffId: number;
-  visitedOn: string;
-  kind: (typeof visits.$inferInsert)['kind'];
-  childSeen: boolean;
-  sameAsLast: boolean;
-  dimensions: Dimensions;
-  guardianshipAgreement: boolean | null;
-  needs: string | null;
-  helpGiven: string | null;
-  riskBefore: RiskLevel;
-  riskAfter: RiskLevel;
-  nextVisitOn: string;
-  location: { latitude: number; longitude: number } | null;
-  photos: { fileId: string; caption?: string }[];
-  channel: string;
+/** The visit as stored, in the schema's own types, and what storing it needs besides. */
+export type VisitRecord = Required<
+  Pick<
+    typeof visits.$inferInsert,
+    | 'childId'
+    | 'staffId'
+    | 'visitedOn'
+    | 'kind'
+    | 'childSeen'
+    | 'sameAsLast'
+    | 'dimensions'
+    | 'guardianshipAgreement'
+    | 'needs'
+    | 'helpGiven'
+    | 'riskBefore'
+    | 'riskAfter'
+    | 'nextVisitOn'
+    | 'location'
+    | 'photos'
+    | 'channel'
+  >
+> & {
   /**
    * A back-dated visit is history: the child's risk, last visit and next due stay those of the later visit (the
    * child row is still written, so its stamp tells every instance that holds it that a visit was added). So is one
@@ -33,7 +37,7 @@ export interface VisitRecord {
    */
   backDated: boolean;
   at: Date;
-}
+};
 
 const v = visits;
 
