@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { actorForStaff, type Actor } from '../db/actor.js';
 import { resolveInScope, type ChildListItem } from '../db/children.js';
 import type { Db, Tx } from '../db/client.js';
+import type { SendClosing } from '../db/closing.js';
 import { inboundReadQuery, parseInboundRead, type Draft, type InboundRead } from '../db/inboundRead.js';
 import { redeemInvite } from '../db/invites.js';
 import { policyCacheFor, type PolicyCache } from '../db/policyCache.js';
@@ -157,7 +158,7 @@ export class BotCore {
 
   /** The update's work once the state it starts from is in hand (read, or known); `next` receives the state it leaves. */
   private async apply(
-    { tx, later, drafts: writeDrafts }: UpdateTransaction,
+    { tx, later, drafts: writeDrafts, close }: UpdateTransaction,
     inbound: ParsedInbound,
     { fresh, actor, draft, child, stamps }: InboundRead,
     now: Date,
@@ -176,7 +177,7 @@ export class BotCore {
     // The children a page offers are kept only where the next update can take one unread (a guarded update).
     const offered: ChildListItem[] = [];
     const offer = this.known ? (items: readonly ChildListItem[]) => void offered.splice(0, offered.length, ...items) : undefined;
-    const turn = await this.act({ tx, inbound, actor, locale, now, drafts, memo, later, offer });
+    const turn = await this.act({ tx, inbound, actor, locale, now, drafts, memo, later, close, offer });
     if (this.known) next.state = await stateAfter(actor, stamps, drafts.active(), memo, offered, now);
     return { replies: turn.replies, resolved: turn.resolved, toast: turn.toast, locale };
   }
@@ -191,9 +192,10 @@ export class BotCore {
     /** The update's reads, seeded with the draft's child when it came with the state (or answering for an offered one). */
     memo: Map<string, Promise<unknown>>;
     later: (write: () => Promise<unknown>) => void;
+    close: SendClosing;
     offer: ((children: readonly ChildListItem[]) => void) | undefined;
   }): Promise<Turn> {
-    const { tx, inbound, actor, locale, now, drafts, memo, later, offer } = update;
+    const { tx, inbound, actor, locale, now, drafts, memo, later, close, offer } = update;
     const ctx: FlowContext = {
       tx,
       actor,
@@ -209,6 +211,7 @@ export class BotCore {
       // the flow's lookups of it are answered from here.
       memo,
       later,
+      close,
       ...(offer ? { offer } : {}),
     };
     let conversation: Draft | undefined = this.runtime.activeConversation(ctx);

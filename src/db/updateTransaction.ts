@@ -2,16 +2,18 @@
 // connection; `begin` pipelined with the update's first statement (round trip 1); the step runs; then every write
 // the step deferred, pipelined with `commit` (round trip 2), so row locks are held for about one round trip more
 // than the step's own reads. An update computed from known state (src/db/updateGuard.ts) sends `begin` and its guard
-// only with the step's first statement, and one that only writes its draft goes as ONE autocommit statement, the
-// guard and the write folded together. On PGlite (one connection, in process: no network to save) an ordinary
+// only with the step's first statement, and one that only writes its draft — or its draft and its closing write
+// (src/db/closing.ts: storing a visit) — goes as ONE autocommit statement, the guard and the writes folded together.
+// On PGlite (one connection, in process: no network to save) an ordinary
 // transaction.
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Query, SQL } from 'drizzle-orm';
 import { PostgresJsSession, PostgresJsTransaction } from 'drizzle-orm/postgres-js/session';
 import postgres from 'postgres';
 import { preparing, type Db, type Tx } from './client.js';
-import { sendDraftWrite, type DraftWrite } from './draftWrites.js';
-import { asSql } from './statement.js';
+import { draftWriteValues, sendDraftWrite, type DraftWrite } from './draftWrites.js';
+import type { ClosingWrite, SendClosing } from './closing.js';
+import { asSql, sendPrebuilt } from './statement.js';
 import { GUARD_TRIPPED, type GuardedUpdate } from './updateGuard.js';
 
 export interface UpdateTransaction {
@@ -28,6 +30,11 @@ export interface UpdateTransaction {
    * commit, or folded into a guarded update's single statement.
    */
   drafts(writes: () => DraftWrite[]): void;
+  /**
+   * Sends the update's closing write (src/db/closing.ts): after it the update sends nothing and its drafts are final.
+   * A guarded update that has sent nothing yet sends it folded with its guard and draft write, as its one statement.
+   */
+  close: SendClosing;
 }
 
 /**
@@ -96,7 +103,8 @@ async function inDrizzleTransaction<T>(db: Db, first: SQL, body: (t: UpdateTrans
     };
     const writes: (() => Promise<unknown>)[] = [];
     let drafts: () => DraftWrite[] = () => [];
-    const value = await body({ tx, first: await run(first), later: (w) => writes.push(w), drafts: (d) => (drafts = d) });
+    const close = (w: ClosingWrite) => sendPrebuilt(tx, w.statement.alone(w.values));
+    const value = await body({ tx, first: await run(first), later: (w) => writes.push(w), drafts: (d) => (drafts = d), close });
     for (const draft of drafts()) await sendDraftWrite((query) => run(asSql(query)), draft);
     for (const write of writes) await write();
     return value;
@@ -121,6 +129,8 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
     .finally(() => waiting.clear());
   const deadline = new Deadline(TRANSACTION_DEADLINE_MS);
   let work: Promise<unknown> = Promise.resolve();
+  /** A guarded update's closing write, sent folded with its guard: the drafts folded in, and whether it committed. */
+  let closed: { drafts: string; committed: boolean } | undefined;
   const step = <R>(next: Promise<R>, roundTrip?: Deadline): Promise<R> => {
     work = next;
     return roundTrip ? deadline.bound(roundTrip.bound(next)).finally(() => roundTrip.clear()) : deadline.bound(next);
@@ -150,8 +160,26 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
     const wire = sealable(preparing(conn), seal, open);
     const writes: (() => Promise<unknown>)[] = [];
     let drafts: () => DraftWrite[] = () => [];
-    const value = await step(body({ tx: transactionOver(wire), first: rows, later: (w) => writes.push(w), drafts: (d) => (drafts = d) })).catch(verdict);
+    const tx = transactionOver(wire);
+    // A guarded update that has sent nothing when it closes sends its closing write, guard and draft write as one
+    // autocommit statement: what it wrote is then committed, and the drafts it folded in must be its last.
+    const close = (w: ClosingWrite): Promise<Record<string, unknown>[]> => {
+      const folded = guarded && !opened && writes.length === 0 && closed === undefined ? guarded.folded(drafts(), w) : undefined;
+      if (!folded) return sendPrebuilt(tx, w.statement.alone(w.values));
+      closed = { drafts: draftsAsSent(drafts()), committed: false };
+      seal.sealed = true;
+      return step(send(conn, folded), new Deadline(ROUND_TRIP_MS)).then((rows) => {
+        closed!.committed = true;
+        return rows;
+      });
+    };
+    const value = await step(body({ tx, first: rows, later: (w) => writes.push(w), drafts: (d) => (drafts = d), close })).catch(verdict);
     const draftWrites = drafts();
+    if (closed) {
+      if (writes.length > 0 || draftsAsSent(draftWrites) !== closed.drafts) throw new Error('the update wrote after its closing write, which was sent with its guard and is committed');
+      conn.release();
+      return value;
+    }
     // Nothing sent yet and nothing to write but the draft: the whole update is one statement, in autocommit.
     const folded = guarded && !opened && writes.length === 0 ? guarded.folded(draftWrites) : undefined;
     if (folded) {
@@ -180,7 +208,8 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
     // Past a deadline, the connection is handed back only once what it was doing has ended.
     if (error instanceof TransactionDeadline) work.then(() => rollbackAndRelease(conn), (late: unknown) => afterFailure(conn, late));
     else afterFailure(conn, error);
-    if (guarded && !opened && !(error instanceof GuardTripped) && !(error instanceof TransactionDeadline) && !connectionLost(error)) {
+    // Unless its closing write committed, a guarded update that failed before its guard was sent is done again.
+    if (guarded && !opened && !closed?.committed && !(error instanceof GuardTripped) && !(error instanceof TransactionDeadline) && !connectionLost(error)) {
       throw new GuardTripped('the step failed before its guard was sent', { cause: error });
     }
     throw error;
@@ -188,6 +217,8 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
     deadline.clear();
   }
 }
+
+const draftsAsSent = (writes: DraftWrite[]) => JSON.stringify(writes.map(draftWriteValues));
 
 /** The guard's verdict once its answer is in: a {@link GuardTripped} when it refused, else undefined. */
 async function guardOutcome(opened: Promise<unknown> | undefined): Promise<GuardTripped | undefined> {
@@ -250,7 +281,7 @@ function sealable(conn: postgres.ReservedSql, seal: { sealed: boolean }, open: (
       if (prop !== 'unsafe') return value;
       const unsafe = value as (...args: unknown[]) => unknown;
       return (...args: unknown[]) => {
-        if (seal.sealed) throw new Error('a statement reached the update transaction after its commit was issued: a write sent with the commit must send its statements at once (drizzle `.execute()`)');
+        if (seal.sealed) throw new Error('a statement reached the update transaction after its commit was issued (a closing write sent with the guard is the commit): a write sent with the commit must send its statements at once (drizzle `.execute()`), and nothing may follow a closing write');
         open();
         return unsafe(...args);
       };

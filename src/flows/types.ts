@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Actor } from '../db/actor.js';
 import type { ChildListItem } from '../db/children.js';
 import type { Tx } from '../db/client.js';
+import type { SendClosing } from '../db/closing.js';
 import type { ChannelName } from '../db/schema.js';
 import type { PolicyRow } from '../domain/visitPolicy.js';
 import type { Locale } from '../i18n/translator.js';
@@ -34,6 +35,12 @@ export interface FlowContext {
    * need. `write` must send its statements at once: drizzle's `.execute()`, not `await` on the query builder.
    */
   later?(write: () => Promise<unknown>): void;
+  /**
+   * Sends the action's closing write (src/db/closing.ts): after it the action sends nothing and changes no draft — a
+   * flow's commit, once the form is saved as done. Where the update allows, it goes with the update's guard and draft
+   * write as one statement.
+   */
+  close?: SendClosing;
 }
 
 /** A write whose result the action does not need: sent with the commit where the context allows, else now. */

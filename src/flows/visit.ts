@@ -249,7 +249,7 @@ export const visitFlow: Flow = {
 
   async commit(ctx, a) {
     const v = await resolveVisit(ctx, a);
-    const { ref } = await storeVisitRecord(ctx.tx, {
+    const { ref } = await storeVisitRecord(ctx, {
       childId: v.child.id,
       staffId: ctx.actor.staffId,
       visitedOn: v.date,

@@ -62,9 +62,59 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
     await press(a, '见到本人，情况无变化');
     const saved = await press(a, '确认提交');
     expect(text(saved)).toContain('✅ 已保存');
-    // Choosing the date reads nothing: one statement, as is the kind; the summary reads the visit policy on its first use.
-    expect(a.updates).toEqual({ read: 1, guarded: 4, alone: 2, tripped: 0 });
+    // Choosing the date reads nothing: one statement, as is the kind; the summary reads the visit policy on its first
+    // use; the confirmation stores the visit with the guard and the draft's end, one statement too.
+    expect(a.updates).toEqual({ read: 1, guarded: 4, alone: 3, tripped: 0 });
     expect(await visitsOf()).toHaveLength(1);
+  });
+
+  /** The transaction that wrote each row (its xmin): the visit, the draft it ended, the update id, the audit row. */
+  const writers = async (visitRef: string, updateKey: string) => {
+    const rows = (await database.db.execute(sql`select
+        (select xmin::text from visits where ref = ${visitRef}) as visit,
+        (select xmin::text from conversations where id = (select id from conversations where staff_id = (select staff_id from visits where ref = ${visitRef}) order by updated_at desc limit 1)) as draft,
+        (select xmin::text from processed_inbound where key = ${updateKey}) as inbound,
+        (select xmin::text from audit_log where action = 'visit.create' and detail->>'ref' = ${visitRef}) as audit,
+        (select count(*)::int from audit_log where action = 'visit.create' and detail->>'ref' = ${visitRef}) as audits`)) as unknown as Record<string, unknown>[];
+    return rows[0]!;
+  };
+  const refCounter = async () => Number(((await database.db.execute(sql`select coalesce(sum(last), 0)::int as n from ref_counters where prefix = 'ZF'`)) as unknown as { n: number }[])[0]!.n);
+
+  it('stores the visit, the draft’s end and the update id as one statement: the confirmation is one transaction', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' });
+    await press(a, '今天');
+    await press(a, '入户');
+    await press(a, '见到本人，情况无变化');
+    const counted = await refCounter();
+    const before = { ...a.updates };
+    expect(text(await press(a, '确认提交'))).toContain('✅ 已保存');
+    expect({ alone: a.updates.alone - before.alone, tripped: a.updates.tripped - before.tripped }).toEqual({ alone: 1, tripped: 0 });
+    const [visit] = await visitsOf();
+    const w = await writers(visit!.ref, `local:ku-${next}`);
+    expect(w.audits).toBe(1);
+    expect(new Set([w.visit, w.draft, w.inbound, w.audit]).size).toBe(1);
+    expect(await refCounter()).toBe(counted + 1);
+    const [draft] = await database.db.select().from(conversations).where(eq(conversations.staffId, visit!.staffId)).orderBy(sql`${conversations.updatedAt} desc`).limit(1);
+    expect(draft!.status).toBe('done');
+  });
+
+  it('rolls the whole confirmation back when the child changed meanwhile, then stores the visit once, the ordinary way', async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' });
+    await press(a, '今天');
+    await press(a, '入户');
+    await press(a, '见到本人，情况无变化');
+    const counted = await refCounter();
+    // Meanwhile an administrator corrects the child's record: the row's stamp moves past what `a` holds.
+    await database.db.update(children).set({ guardianPhone: '13800000000' }).where(eq(children.id, KID));
+    expect(text(await press(a, '确认提交'))).toContain('✅ 已保存');
+    expect(a.updates.tripped).toBe(1);
+    // The refused statement took nothing with it: one visit, one audit row, one reference number used.
+    const stored = await visitsOf();
+    expect(stored).toHaveLength(1);
+    const w = await writers(stored[0]!.ref, `local:ku-${next}`);
+    expect(w.audits).toBe(1);
+    expect(new Set([w.visit, w.draft, w.inbound, w.audit]).size).toBe(1);
+    expect(await refCounter()).toBe(counted + 1);
   });
 
   /** The first child the caseload page offers (overdue first), and its id. */
@@ -84,9 +134,9 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
     await press(a, '见到本人');
     await press(a, '情况无变化');
     expect(text(await press(a, '确认提交'))).toContain('✅ 已保存');
-    // The page was read with the first update; the child chosen from it, the date and the kind went as one statement
-    // each (the summary read the visit policy on its first use).
-    expect(a.updates).toEqual({ read: 1, guarded: 6, alone: 4, tripped: 0 });
+    // The page was read with the first update; the child chosen from it, the date, the kind and the confirmation went
+    // as one statement each (the summary read the visit policy on its first use).
+    expect(a.updates).toEqual({ read: 1, guarded: 6, alone: 5, tripped: 0 });
     expect(await visitsAbout(offered.id)).toHaveLength(1);
   });
 

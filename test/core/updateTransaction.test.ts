@@ -5,6 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { processedInbound } from '../../src/db/schema.js';
+import { closing, closingSlot, closingValues, type ClosingWrite } from '../../src/db/closing.js';
 import { GuardTripped, inGuardedUpdateTransaction, inUpdateTransaction } from '../../src/db/updateTransaction.js';
 import { openServerDatabase, serverUrl } from '../support/db.js';
 
@@ -82,5 +83,58 @@ describe.runIf(serverUrl)('the update transaction (real PostgreSQL)', () => {
     expect(outcome).toBeInstanceOf(GuardTripped);
     expect(await recorded(database, key)).toBe(0);
     expect(await recorded(database, `${key}:later`)).toBe(0);
+  });
+
+  // A closing write (src/db/closing.ts) folded with the guard: here the guard records the update id and the closing
+  // write records a second key, as one autocommit statement.
+  const closingKey = closing('test-closing', () => ({
+    with: sql`noted as (insert into processed_inbound (key, at) values (${closingSlot('key')}, now()) returning key)`,
+    select: sql`select key from noted`,
+  }));
+  const foldingGuard = (key: string, holds: boolean) => ({
+    ...guard(key, holds),
+    folded: (_writes: unknown[], closed?: ClosingWrite) => {
+      if (!closed) return undefined;
+      const alone = closed.statement.alone(closed.values);
+      return {
+        sql: `with fresh as (insert into processed_inbound (key, at) values ($1, now()) returning 1), ${alone.sql.replace(/^with /, '').replace(/\$1/g, '$3').replace(/ select key from noted$/, '')}
+          select closed.* from (select cw_update_guard($2::boolean and exists (select 1 from fresh))) guard left join lateral (select key from noted) closed on true`,
+        params: [key, holds, ...alone.params],
+      };
+    },
+  });
+  const writer = async (key: string) => (await database.db.select({ tx: sql<string>`xmin::text` }).from(processedInbound).where(eq(processedInbound.key, key)))[0]?.tx;
+
+  it('sends a closing write with the guard as one statement, committed with the update id', async () => {
+    const key = `tx-test:${Date.now()}:closing`;
+    const rows = await inGuardedUpdateTransaction(database.db, foldingGuard(key, true), async ({ close }) => close({ statement: closingKey, values: closingValues({ key: `${key}:closed` }) }));
+    expect(rows).toEqual([{ key: `${key}:closed` }]);
+    expect(await writer(key)).toBeDefined();
+    expect(await writer(`${key}:closed`)).toBe(await writer(key));
+  });
+
+  it('rolls a closing write back with the guard that refused it, and says so', async () => {
+    const key = `tx-test:${Date.now()}:closing-refused`;
+    const outcome = await inGuardedUpdateTransaction(database.db, foldingGuard(key, false), async ({ close }) => close({ statement: closingKey, values: closingValues({ key: `${key}:closed` }) })).then(
+      () => 'committed',
+      (e: unknown) => e,
+    );
+    expect(outcome).toBeInstanceOf(GuardTripped);
+    expect(await recorded(database, key)).toBe(0);
+    expect(await recorded(database, `${key}:closed`)).toBe(0);
+  });
+
+  it('refuses a statement after a committed closing write, and does not have the update done again', async () => {
+    const key = `tx-test:${Date.now()}:after-closing`;
+    const outcome = await inGuardedUpdateTransaction(database.db, foldingGuard(key, true), async ({ tx, close }) => {
+      await close({ statement: closingKey, values: closingValues({ key: `${key}:closed` }) });
+      await tx.insert(processedInbound).values({ key: `${key}:after`, at: new Date() });
+    }).then(() => 'committed', (e: unknown) => e as Error);
+    // Not a GuardTripped: the update's effects are committed, and doing it again would find it a duplicate.
+    expect(outcome).toBeInstanceOf(Error);
+    expect(outcome).not.toBeInstanceOf(GuardTripped);
+    expect(`${(outcome as Error).message} ${((outcome as Error).cause as Error | undefined)?.message}`).toMatch(/nothing may follow a closing write/);
+    expect(await recorded(database, `${key}:closed`)).toBe(1);
+    expect(await recorded(database, `${key}:after`)).toBe(0);
   });
 });

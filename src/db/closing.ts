@@ -1,0 +1,47 @@
+// The statement that closes an update: its last write, after which the update sends nothing more and changes no
+// draft (a flow's commit, once the form is saved as done). Sent on its own, or — in an update computed from known
+// state that has sent nothing yet — folded behind the guard and the draft write into ONE autocommit statement
+// (src/db/updateGuard.ts): the guard refusing then rolls the closing write back with everything else.
+import { sql, type Query, type SQL } from 'drizzle-orm';
+import { prebuilt } from './statement.js';
+
+/** A closing statement as WITH items and a final select, its values in slots named by {@link closingSlot}. */
+export interface Closing {
+  /** Names the statement's shape: the guard folds each one in once. */
+  readonly name: string;
+  readonly parts: () => { with: SQL; select: SQL };
+  /** The statement on its own, filled in. */
+  readonly alone: (values: Record<string, unknown>) => Query;
+}
+
+/** A closing statement with its values, by the names its slots were given. */
+export interface ClosingWrite {
+  statement: Closing;
+  values: Record<string, unknown>;
+}
+
+/** Sends an update's closing write: folded with the guard where the update allows, else on its own. */
+export type SendClosing = (write: ClosingWrite) => Promise<Record<string, unknown>[]>;
+
+const PREFIX = 'c_';
+
+/** A closing statement's slot: named apart from the guard's own, so the two can be filled in from one set of values. */
+export const closingSlot = (name: string) => sql.placeholder(`${PREFIX}${name}`);
+
+/** The closing statement's values under its slots' names. */
+export function closingValues(values: Record<string, unknown>): Record<string, unknown> {
+  const named: Record<string, unknown> = {};
+  for (const key in values) named[`${PREFIX}${key}`] = values[key];
+  return named;
+}
+
+export function closing(name: string, parts: () => { with: SQL; select: SQL }): Closing {
+  return {
+    name,
+    parts,
+    alone: prebuilt(() => {
+      const p = parts();
+      return sql`with ${p.with} ${p.select}`;
+    }),
+  };
+}
