@@ -60,10 +60,11 @@ export class BotCore {
   private readonly clock: () => Date;
   private readonly policy: PolicyCache;
   /**
-   * How updates went: computed from known state (`guarded`), of those sent as one statement (`alone`) and redone
-   * because the guard refused (`tripped`); read first (`read`).
+   * How updates went: computed from known state (`guarded`), of those whose guard and writes went as one statement
+   * (`alone`), that sent a read on its own ahead of the guard (`readAhead`: a caseload page) and redone because the
+   * guard refused (`tripped`); read first (`read`).
    */
-  readonly updates = { guarded: 0, alone: 0, tripped: 0, read: 0 };
+  readonly updates = { guarded: 0, alone: 0, readAhead: 0, tripped: 0, read: 0 };
   /** Only where updates can be guarded (postgres.js): PGlite, in process, has no round trip to save. */
   private readonly known: KnownUsers | undefined;
 
@@ -128,8 +129,8 @@ export class BotCore {
       const known = this.known?.take(user);
       if (known) {
         this.updates.guarded++;
+        const guarded = guardedUpdate(key, now, inbound.channel, inbound.userId, known);
         try {
-          const guarded = guardedUpdate(key, now, inbound.channel, inbound.userId, known);
           const memo = updateMemo(known.child, stillOffered(known, now), (row) => guarded.adopt(row));
           const outcome = await remembering((next) => inGuardedUpdateTransaction(db, guarded, (t) => this.apply(t, inbound, { fresh: true, ...known }, now, shown, next, memo)));
           if (guarded.alone) this.updates.alone++;
@@ -137,6 +138,8 @@ export class BotCore {
         } catch (error) {
           if (!(error instanceof GuardTripped)) throw error;
           this.updates.tripped++;
+        } finally {
+          if (guarded.readsAhead) this.updates.readAhead++;
         }
       }
       this.updates.read++;

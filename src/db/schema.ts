@@ -147,6 +147,8 @@ export const children = pgTable(
   (t) => [
     index('children_area_idx').on(t.areaCode),
     index('children_due_idx').on(t.nextVisitDue),
+    // A caseworker's list of children: those they registered, found without reading every child.
+    index('children_registered_by_idx').on(t.registeredBy).where(sql`${t.registeredBy} is not null`),
     uniqueIndex('children_id_number_uq').on(t.idNumber),
   ],
 );

@@ -45,19 +45,29 @@ export function asSql(query: Query): SQL {
   return sql.join(chunks);
 }
 
+/** postgres.js's options for one statement, and ours: `standalone` (see {@link sendPrebuilt}). */
+export interface SendOptions {
+  prepare: boolean;
+  standalone?: boolean;
+}
+
 interface PostgresJsLike {
-  unsafe(query: string, params: unknown[], options: { prepare: boolean }): { execute(): Promise<Record<string, unknown>[]> };
+  unsafe(query: string, params: unknown[], options: SendOptions): { execute(): Promise<Record<string, unknown>[]> };
 }
 
 /**
  * Sends a prebuilt statement on a connection (a drizzle database or transaction): straight to postgres.js where that
  * is the driver (handed over at once, so it keeps its place among the transaction's statements), through drizzle
- * otherwise. Rows come back as the driver gives them, by the statement's own column names.
+ * otherwise. Rows come back as the driver gives them, by the statement's own column names. `standalone`: a read that
+ * needs no lock and writes nothing (a caseload page), which an update computed from known state may send on its own
+ * ahead of its guard, in autocommit (src/db/updateTransaction.ts).
  */
-export async function sendPrebuilt(conn: Conn, query: Query): Promise<Record<string, unknown>[]> {
+export async function sendPrebuilt(conn: Conn, query: Query, standalone = false): Promise<Record<string, unknown>[]> {
   const client = (conn as unknown as { session?: { client?: Partial<PostgresJsLike> & { reserve?: unknown } } }).session?.client;
   if (client && typeof client.unsafe === 'function' && typeof (client as { query?: unknown }).query !== 'function') {
-    return [...(await (client as PostgresJsLike).unsafe(query.sql, query.params, { prepare: worthPreparing(query.sql, query.params) }).execute())];
+    const options: SendOptions = { prepare: worthPreparing(query.sql, query.params) };
+    if (standalone) options.standalone = true;
+    return [...(await (client as PostgresJsLike).unsafe(query.sql, query.params, options).execute())];
   }
   const result = (await conn.execute(asSql(query))) as unknown as { rows?: Record<string, unknown>[] } & Record<string, unknown>[];
   return result.rows ?? [...result];

@@ -101,8 +101,10 @@ export interface GuardedUpdate {
    * draft's child is: only while the guard is not yet sent and checks no other child.
    */
   adopt(child: ChildRow): boolean;
-  /** Whether the update went as one statement (the guard with its draft write folded in, or alone). */
+  /** Whether the update's guard and writes went as one statement (its draft write, closing write or none folded in). */
   readonly alone: boolean;
+  /** Reads the update sent on their own, ahead of the guard (src/db/statement.ts: standalone). */
+  readsAhead: number;
 }
 
 export function guardedUpdate(key: string, at: Date, channel: ChannelName, externalId: string, known: KnownState): GuardedUpdate {
@@ -156,6 +158,7 @@ export function guardedUpdate(key: string, at: Date, channel: ChannelName, exter
     get alone() {
       return alone;
     },
+    readsAhead: 0,
     adopt(row) {
       if (sent || child || rowStamp(row) === undefined) return false;
       child = row;

@@ -13,7 +13,7 @@ import postgres from 'postgres';
 import { preparing, type Db, type Tx } from './client.js';
 import { draftWriteValues, sendDraftWrite, type DraftWrite } from './draftWrites.js';
 import type { ClosingWrite, SendClosing } from './closing.js';
-import { asSql, sendPrebuilt } from './statement.js';
+import { asSql, sendPrebuilt, type SendOptions } from './statement.js';
 import { GUARD_TRIPPED, type GuardedUpdate } from './updateGuard.js';
 
 export interface UpdateTransaction {
@@ -157,7 +157,10 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
   try {
     const rows = guarded ? [] : [...(await step(open(), new Deadline(ROUND_TRIP_MS)))];
     const seal = { sealed: false };
-    const wire = sealable(preparing(conn), seal, open);
+    // A standalone read sent before the guard goes ahead of it, on its own; the guard's `begin` comes with the next one.
+    const wire = sealable(preparing(conn), seal, open, () => {
+      if (guarded && !opened) guarded.readsAhead++;
+    });
     const writes: (() => Promise<unknown>)[] = [];
     let drafts: () => DraftWrite[] = () => [];
     const tx = transactionOver(wire);
@@ -272,9 +275,12 @@ function transactionOver(wire: postgres.ReservedSql): Tx {
 
 /**
  * The connection as the step sees it: `begin` and the first statement go ahead of the step's first statement (they
- * were sent already unless the first statement is a guard); once the commit is issued, a statement is refused.
+ * were sent already unless the first statement is a guard), except ahead of a standalone read (src/db/statement.ts),
+ * which a guarded update sends on its own, in autocommit, before them: under read committed it sees what it would
+ * see inside the transaction, and a guard that refuses later has the update done again from scratch. Once the commit
+ * is issued, a statement is refused.
  */
-function sealable(conn: postgres.ReservedSql, seal: { sealed: boolean }, open: () => unknown): postgres.ReservedSql {
+function sealable(conn: postgres.ReservedSql, seal: { sealed: boolean }, open: () => unknown, ahead: () => unknown): postgres.ReservedSql {
   return new Proxy(conn, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
@@ -282,7 +288,11 @@ function sealable(conn: postgres.ReservedSql, seal: { sealed: boolean }, open: (
       const unsafe = value as (...args: unknown[]) => unknown;
       return (...args: unknown[]) => {
         if (seal.sealed) throw new Error('a statement reached the update transaction after its commit was issued (a closing write sent with the guard is the commit): a write sent with the commit must send its statements at once (drizzle `.execute()`), and nothing may follow a closing write');
-        open();
+        const options = args[2] as SendOptions | undefined;
+        if (options?.standalone) {
+          args[2] = { prepare: options.prepare };
+          ahead();
+        } else open();
         return unsafe(...args);
       };
     },

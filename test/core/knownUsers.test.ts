@@ -64,7 +64,7 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
     expect(text(saved)).toContain('✅ 已保存');
     // Choosing the date reads nothing: one statement, as is the kind; the summary reads the visit policy on its first
     // use; the confirmation stores the visit with the guard and the draft's end, one statement too.
-    expect(a.updates).toEqual({ read: 1, guarded: 4, alone: 3, tripped: 0 });
+    expect(a.updates).toEqual({ read: 1, guarded: 4, alone: 3, readAhead: 0, tripped: 0 });
     expect(await visitsOf()).toHaveLength(1);
   });
 
@@ -136,8 +136,41 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
     expect(text(await press(a, '确认提交'))).toContain('✅ 已保存');
     // The page was read with the first update; the child chosen from it, the date, the kind and the confirmation went
     // as one statement each (the summary read the visit policy on its first use).
-    expect(a.updates).toEqual({ read: 1, guarded: 6, alone: 5, tripped: 0 });
+    expect(a.updates).toEqual({ read: 1, guarded: 6, alone: 5, readAhead: 0, tripped: 0 });
     expect(await visitsAbout(offered.id)).toHaveLength(1);
+  });
+
+  /** 李主任 logs a routine visit of 王小明 on `a`, so that `a` knows them with no draft. */
+  const routineVisit = async () => {
+    await send(a, { kind: 'text', text: '/visit 王小明' });
+    for (const label of ['今天', '入户', '见到本人，情况无变化']) await press(a, label);
+    expect(text(await press(a, '确认提交'))).toContain('✅ 已保存');
+  };
+
+  it('sends a known user’s caseload page on its own, ahead of the guard, and the new draft with the guard as one statement', async () => {
+    await routineVisit();
+    const before = { ...a.updates };
+    await send(a, { kind: 'text', text: '/visit' });
+    expect({ guarded: a.updates.guarded - before.guarded, readAhead: a.updates.readAhead - before.readAhead, alone: a.updates.alone - before.alone, tripped: a.updates.tripped - before.tripped })
+      .toEqual({ guarded: 1, readAhead: 1, alone: 1, tripped: 0 });
+    const offered = firstOffered();
+    expect(offered.label).not.toBe('');
+    const [draft] = await database.db.select().from(conversations).where(eq(conversations.status, 'active'));
+    expect(draft!.flow).toBe('visit');
+    // The child chosen from that page is taken unread, as from a page read in a transaction.
+    expect(text(await press(a, offered.label))).toContain(offered.label);
+    expect(a.updates.tripped - before.tripped).toBe(0);
+  });
+
+  it('shows no page read ahead for someone deactivated meanwhile: the guard refuses, and the update is done from a fresh read', async () => {
+    await routineVisit();
+    await database.db.update(staff).set({ active: false }).where(eq(staff.name, '李主任'));
+    const before = { ...a.updates };
+    const after = await send(a, { kind: 'text', text: '/visit' });
+    expect({ readAhead: a.updates.readAhead - before.readAhead, tripped: a.updates.tripped - before.tripped }).toEqual({ readAhead: 1, tripped: 1 });
+    expect(after.replies.flatMap((r) => (r.buttons ?? []).flat())).toEqual([]);
+    expect(text(after)).toBe('你好！这是儿童关爱工作助手，只供受邀的工作人员使用。请输入管理员给你的邀请码（8位字母数字）。');
+    expect(await database.db.select().from(conversations).where(eq(conversations.status, 'active'))).toHaveLength(0);
   });
 
   it('reads a child chosen from a page shown long ago: the page’s rows are not kept past ten minutes', async () => {
@@ -146,7 +179,7 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
     clock.advance(11 * 60_000);
     const chosen = await press(a, offered.label);
     expect(text(chosen)).toContain(offered.label);
-    expect(a.updates).toEqual({ read: 1, guarded: 1, alone: 0, tripped: 0 }); // guarded, but the child was read
+    expect(a.updates).toEqual({ read: 1, guarded: 1, alone: 0, readAhead: 0, tripped: 0 }); // guarded, but the child was read
   });
 
   it('refuses a child chosen from the page once it left the caseload, and records the refusal', async () => {

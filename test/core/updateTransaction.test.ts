@@ -60,7 +60,7 @@ describe.runIf(serverUrl)('the update transaction (real PostgreSQL)', () => {
   });
 
   // The guarded form sends `begin` and the guard only with the step's first statement, or with its writes and the commit.
-  const guard = (key: string, holds: boolean) => ({ guard: () => guardQuery(key, holds), folded: () => undefined, adopt: () => false, alone: false });
+  const guard = (key: string, holds: boolean) => ({ guard: () => guardQuery(key, holds), folded: () => undefined, adopt: () => false, alone: false, readsAhead: 0 });
   const guardQuery = (key: string, holds: boolean) => ({
     sql: `with fresh as (insert into processed_inbound (key, at) values ($1, now()) returning 1) select cw_update_guard($2::boolean and exists (select 1 from fresh)), txid_current()::text as tx`,
     params: [key, holds],
