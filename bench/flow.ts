@@ -27,6 +27,8 @@ export interface FlowBenchOptions {
 
 type Side = 'ours' | 'peer' | 'bare';
 const sides: readonly Side[] = ['ours', 'peer', 'bare'];
+/** Conversations per user through every bot before anything is measured. */
+const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 3);
 const PEER = 'grammY conversations + storage-psql';
 
 interface RunFigures {
@@ -66,7 +68,7 @@ export async function runFlowBench(options: FlowBenchOptions): Promise<{ results
   const serverCpu = new ServerCpu(target.url);
   const bots: BenchBot[] = [];
   try {
-    const perUser = 4 + options.conversationsPerUser * (options.runs + 1) + 2 * options.runs;
+    const perUser = 4 + WARM_UP + options.conversationsPerUser * (options.runs + 1) + 2 * options.runs;
     const seeded = await seedBenchWorld(database.db, options.users + 1, perUser);
     // The last caseworker is kept out of the load: conversations alone, round trips counted, for the profile.
     const users = seeded.slice(0, -1);
@@ -116,8 +118,11 @@ export async function runFlowBench(options: FlowBenchOptions): Promise<{ results
       `${f.throughput.toFixed(0)}/s, cpu bot ${f.botCpuPerUpdate.toFixed(2)} + pg ${f.serverCpuPerUpdate?.toFixed(2) ?? '?'} ms/update, ` +
       `p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, steps ${shownSteps.map((s) => `${s}: ${f.steps.get(s)!.toFixed(1)}`).join(' ')} ms; load ${load1m()}`;
 
-    log(`warming up (${Math.min(10, ids.length)} users, one conversation each, every bot)`);
-    for (const which of sides) await drive(which, ids.slice(0, Math.min(10, ids.length)), 1);
+    // Every user once through every bot before anything is measured: each side's code is compiled by then (ten users
+    // were not enough: the first measured run was the slowest of every side, ours most, as a service that has run a
+    // while is not).
+    log(`warming up (${ids.length} users, ${WARM_UP} conversation(s) each, every bot)`);
+    for (const which of sides) await drive(which, ids, WARM_UP);
 
     const profile = await profileRoundTrips(target.url, profiled, (staffId, run) => withBareState([staffId], run));
     for (const which of sides) {

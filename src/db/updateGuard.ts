@@ -139,7 +139,7 @@ export function guardedUpdate(key: string, at: Date, channel: ChannelName, exter
     const { scopeRole, values: given } = values();
     const closingName = closing?.statement.name ?? '';
     if (closing && !closings.has(closingName)) closings.set(closingName, closing.statement);
-    return guardStatement(`${draft ? 'draft' : 'none'}:${scopeRole ?? 'none'}:${folded}:${closingName}`)({ ...given, ...extra, ...closing?.values });
+    return guardStatement(`${draft ? 'draft' : 'none'}:${scopeRole ?? 'none'}:${folded}:${closingName}`)(given, extra, closing?.values ?? {});
   };
   const sentAlone = (query: Query | undefined) => {
     alone = query !== undefined;
