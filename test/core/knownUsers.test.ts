@@ -55,11 +55,14 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
   const visitsOfAll = async () => database.db.select().from(visits).where(eq(visits.childId, KID)).orderBy(sql`${visits.visitedOn} desc`);
   const visitsOf = async () => database.db.select().from(visits).where(and(eq(visits.childId, KID), sql`${visits.ref} not like 'ZF-DEMO-%'`));
 
-  it('computes a known user’s updates from what it knew, without reading first', async () => {
+  /** 李主任, on `a`: a routine visit of 王小明 up to its summary (today, at home, seen, nothing changed). */
+  const routineToSummary = async () => {
     await send(a, { kind: 'text', text: '/visit 王小明' });
-    await press(a, '今天');
-    await press(a, '入户');
-    await press(a, '见到本人，情况无变化');
+    for (const label of ['今天', '入户', '见到本人，情况无变化']) await press(a, label);
+  };
+
+  it('computes a known user’s updates from what it knew, without reading first', async () => {
+    await routineToSummary();
     const saved = await press(a, '确认提交');
     expect(text(saved)).toContain('✅ 已保存');
     // Choosing the date reads nothing: one statement, as is the kind; the summary reads the visit policy on its first
@@ -81,10 +84,7 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
   const refCounter = async () => Number(((await database.db.execute(sql`select coalesce(sum(last), 0)::int as n from ref_counters where prefix = 'ZF'`)) as unknown as { n: number }[])[0]!.n);
 
   it('stores the visit, the draft’s end and the update id as one statement: the confirmation is one transaction', async () => {
-    await send(a, { kind: 'text', text: '/visit 王小明' });
-    await press(a, '今天');
-    await press(a, '入户');
-    await press(a, '见到本人，情况无变化');
+    await routineToSummary();
     const counted = await refCounter();
     const before = { ...a.updates };
     expect(text(await press(a, '确认提交'))).toContain('✅ 已保存');
@@ -99,10 +99,7 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
   });
 
   it('rolls the whole confirmation back when the child changed meanwhile, then stores the visit once, the ordinary way', async () => {
-    await send(a, { kind: 'text', text: '/visit 王小明' });
-    await press(a, '今天');
-    await press(a, '入户');
-    await press(a, '见到本人，情况无变化');
+    await routineToSummary();
     const counted = await refCounter();
     // Meanwhile an administrator corrects the child's record: the row's stamp moves past what `a` holds.
     await database.db.update(children).set({ guardianPhone: '13800000000' }).where(eq(children.id, KID));
@@ -142,8 +139,7 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
 
   /** 李主任 logs a routine visit of 王小明 on `a`, so that `a` knows them with no draft. */
   const routineVisit = async () => {
-    await send(a, { kind: 'text', text: '/visit 王小明' });
-    for (const label of ['今天', '入户', '见到本人，情况无变化']) await press(a, label);
+    await routineToSummary();
     expect(text(await press(a, '确认提交'))).toContain('✅ 已保存');
   };
 
