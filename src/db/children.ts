@@ -57,9 +57,9 @@ const underArea = (areaPath: string | SQL) =>
 /**
  * `probe`: for a statement whose generic plan does not know the staff id (a column of the statement, or a prepared
  * statement's parameter), `offset 0` keeps PostgreSQL from turning the EXISTS into a hashed subplan over the open
- * assignments: it stays one index probe. Otherwise (a list of children) the caseworker's children are found from
- * their open assignments and their registrations, both by index: an OR of the two would read every child in the
- * county to test each.
+ * assignments: it stays one index probe. Otherwise (a list of children, or a child checked by id) the caseworker's
+ * children are found from their open assignments and their registrations, both by index — a caseload, a few dozen
+ * rows: an OR of the two would read every child in the county to test each.
  */
 const assignedOrRegisteredBy = (staffId: number | SQL, probe = false) =>
   probe

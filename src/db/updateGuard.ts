@@ -80,10 +80,10 @@ const guardStatement = byShape((shape: Shape) => {
       insert into ${processedInbound} (${bare(processedInbound.key)}, ${bare(processedInbound.at)})
       values (${slot('key')}, ${slot('at')}::timestamptz) on conflict do nothing returning 1
     ), draft as (${draftRow}), written as (${written})`;
-  // Folded, the closing statement's rows come back as its own would; the guard is in the outer side of a left join,
-  // so it is evaluated even when the closing statement returns no row.
+  // Folded, the closing statement's rows come back as its own would; the guard is the outer side of a left join, and
+  // the join's condition, so it is evaluated even when the closing statement returns no row, whatever the planner.
   return closed
-    ? sql`${head}, ${closed.with} select closed.* from (select ${held}) guard left join lateral (${closed.select}) closed on true`
+    ? sql`${head}, ${closed.with} select closed.* from (select ${held}) guard left join lateral (${closed.select}) closed on guard.held`
     : sql`${head} select ${held}`;
 });
 

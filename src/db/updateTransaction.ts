@@ -114,7 +114,8 @@ async function inDrizzleTransaction<T>(db: Db, first: SQL, body: (t: UpdateTrans
 /**
  * `read`: `begin` and the first statement, whose rows the step needs, make round trip 1. `guarded`: they are sent only
  * with the step's first statement, or — when the step sends none — with the writes and the commit, or folded with the
- * draft write into one statement when that is all the update writes.
+ * draft write into one statement when that is all the update writes, or with the draft write and the closing write
+ * (`close`). A standalone read (a caseload page) goes ahead of them on its own, in autocommit.
  */
 async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL } | { guarded: GuardedUpdate }, body: (t: UpdateTransaction) => Promise<T>): Promise<T> {
   const guarded = 'guarded' in how ? how.guarded : undefined;
@@ -129,8 +130,11 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
     .finally(() => waiting.clear());
   const deadline = new Deadline(TRANSACTION_DEADLINE_MS);
   let work: Promise<unknown> = Promise.resolve();
-  /** A guarded update's closing write, sent folded with its guard: the drafts folded in, and whether it committed. */
-  let closed: { drafts: string; committed: boolean } | undefined;
+  /**
+   * A guarded update's closing write, sent folded with its guard: the drafts folded in, whether it committed, and its
+   * outcome once the server answered (never rejects).
+   */
+  let closed: { drafts: string; committed: boolean; settled: Promise<void> } | undefined;
   const step = <R>(next: Promise<R>, roundTrip?: Deadline): Promise<R> => {
     work = next;
     return roundTrip ? deadline.bound(roundTrip.bound(next)).finally(() => roundTrip.clear()) : deadline.bound(next);
@@ -165,20 +169,36 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
     let drafts: () => DraftWrite[] = () => [];
     const tx = transactionOver(wire);
     // A guarded update that has sent nothing when it closes sends its closing write, guard and draft write as one
-    // autocommit statement: what it wrote is then committed, and the drafts it folded in must be its last.
+    // statement, between `begin` (with the round trip's statement_timeout, so that the server cancels it rather than
+    // commit it after the client gave up) and `commit`, all three in one round trip. What it wrote is then committed,
+    // and the drafts it folded in must be its last.
     const close = (w: ClosingWrite): Promise<Record<string, unknown>[]> => {
       const folded = guarded && !opened && writes.length === 0 && closed === undefined ? guarded.folded(drafts(), w) : undefined;
       if (!folded) return sendPrebuilt(tx, w.statement.alone(w.values));
-      closed = { drafts: draftsAsSent(drafts()), committed: false };
       seal.sealed = true;
-      return step(send(conn, folded), new Deadline(ROUND_TRIP_MS)).then((rows) => {
-        closed!.committed = true;
+      const begin = conn.unsafe(BEGIN).execute();
+      const written = send(conn, folded);
+      const commit = conn.unsafe('commit').execute();
+      const sent = Promise.all([begin, written, commit]).then(([, rows, done]) => {
+        if ((done as unknown as { command?: string }).command !== 'COMMIT') throw new Error('the closing write was rolled back');
         return rows;
+      });
+      const state = { drafts: draftsAsSent(drafts()), committed: false, settled: Promise.resolve() };
+      state.settled = sent.then(
+        () => void (state.committed = true),
+        () => {},
+      );
+      closed = state;
+      return step(sent, new Deadline(ROUND_TRIP_MS)).catch((error: unknown) => {
+        throw refusedAsStale(error) ?? error;
       });
     };
     const value = await step(body({ tx, first: rows, later: (w) => writes.push(w), drafts: (d) => (drafts = d), close })).catch(verdict);
     const draftWrites = drafts();
     if (closed) {
+      await step(closed.settled);
+      // The step went on after its closing write failed (it caught the error): nothing of the update was written.
+      if (!closed.committed) throw new GuardTripped('the closing write did not commit');
       if (writes.length > 0 || draftsAsSent(draftWrites) !== closed.drafts) throw new Error('the update wrote after its closing write, which was sent with its guard and is committed');
       conn.release();
       return value;
@@ -211,9 +231,11 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
     // Past a deadline, the connection is handed back only once what it was doing has ended.
     if (error instanceof TransactionDeadline) work.then(() => rollbackAndRelease(conn), (late: unknown) => afterFailure(conn, late));
     else afterFailure(conn, error);
-    // Unless its closing write committed, a guarded update that failed before its guard was sent is done again.
+    // A guarded update that failed before its guard was sent is done again — unless its closing write committed: it
+    // is waited for, if still on its way, before deciding.
+    if (closed && !closed.committed && !(error instanceof TransactionDeadline)) await deadline.bound(closed.settled).catch(() => {});
     if (guarded && !opened && !closed?.committed && !(error instanceof GuardTripped) && !(error instanceof TransactionDeadline) && !connectionLost(error)) {
-      throw new GuardTripped('the step failed before its guard was sent', { cause: error });
+      throw new GuardTripped('the update failed before its guard was sent, or its closing write did not commit', { cause: error });
     }
     throw error;
   } finally {

@@ -1,8 +1,9 @@
 // Storing a visit: ONE statement takes the next ZF reference, inserts the visit, moves the child's risk level, last
 // visit and next due date on, and writes the audit row. Built once from the schema (a renamed column still fails to
 // compile) and sent as text plus parameters. It is the visit form's closing write (src/db/closing.ts): in an update
-// computed from known state, folded with the guard and the draft's last write into the update's one statement, so the
-// counter's row lock is held for that statement only.
+// computed from known state, folded with the guard and the draft's last write into one statement, sent with `begin`
+// and `commit` in one round trip, so the counter's row lock is held for that round trip only (otherwise from this
+// statement to the update's commit).
 import { sql, type SQL } from 'drizzle-orm';
 import type { Conn } from './client.js';
 import { refOf } from './refs.js';
