@@ -5,6 +5,7 @@ import { and, asc, desc, eq, ilike, inArray, isNull, lte, or, sql, type AnyColum
 import type { Actor } from './actor.js';
 import { audit } from './audit.js';
 import { stamped, stampOf } from './rowStamps.js';
+import { closing, closingSlot, closingValues, type Closing, type SendClosing } from './closing.js';
 import { bare, byShape, rowOf, sendPrebuilt, slot } from './statement.js';
 import type { Conn } from './client.js';
 import { alias } from 'drizzle-orm/pg-core';
@@ -88,15 +89,30 @@ const actorValues = (actor: Actor) => ({ staffId: actor.staffId, areaPath: actor
 /** {@link childScopeOf} for a prebuilt statement: the actor's staff id and area path are its `staffId` and `areaPath`. */
 export const scopeBySlots = (role: Actor['role'], probe = false) => childScopeOf(role, sql`${slot('staffId')}::int`, sql`${slot('areaPath')}::text`, probe);
 
-const caseloadStatement = byShape((shape: `${Actor['role']}:${'pending' | 'active'}:${'whole' | 'listed'}`) => {
-  const [role, listed, rows] = shape.split(':') as [Actor['role'], string, string];
-  // Each listed child may come with its whole row (stamped, with its latest visit) as text, parsed only if chosen.
-  const whole = rows === 'whole' ? sql`(to_jsonb(${children}.*) || jsonb_build_object('row_stamp', ${stampOf(children)}, 'latest_visit', ${latestVisitColumn}))::text` : sql`null`;
-  return sql`select ${children.id}, ${children.name}, ${children.nextVisitDue}, ${children.status}, ${whole} as whole from ${children}
-    where ${scopeBySlots(role)} and ${listable(listed === 'pending')}
-    order by ${children.nextVisitDue} asc nulls first, ${children.name} asc, ${children.id} asc
-    limit ${slot('limit')} offset ${slot('offset')}`;
-});
+type PageShape = `${Actor['role']}:${'pending' | 'active'}:${'whole' | 'listed'}`;
+
+/**
+ * The caseload page as the closing read of the question that shows it (src/db/closing.ts): the update that asks it
+ * may send it with its guard and its draft write, as one statement. Built once per shape, on first use.
+ */
+const caseloadPageRead = (() => {
+  const built = new Map<PageShape, Closing>();
+  return (shape: PageShape): Closing => {
+    let statement = built.get(shape);
+    if (!statement) {
+      const [role, listed, rows] = shape.split(':') as [Actor['role'], string, string];
+      // Each listed child may come with its whole row (stamped, with its latest visit) as text, parsed only if chosen.
+      const whole = rows === 'whole' ? sql`(to_jsonb(${children}.*) || jsonb_build_object('row_stamp', ${stampOf(children)}, 'latest_visit', ${latestVisitColumn}))::text` : sql`null`;
+      const scope = childScopeOf(role, sql`${closingSlot('staffId')}::int`, sql`${closingSlot('areaPath')}::text`);
+      const select = sql`select ${children.id}, ${children.name}, ${children.nextVisitDue}, ${children.status}, ${whole} as whole from ${children}
+        where ${scope} and ${listable(listed === 'pending')}
+        order by ${children.nextVisitDue} asc nulls first, ${children.name} asc, ${children.id} asc
+        limit ${closingSlot('limit')} offset ${closingSlot('offset')}`;
+      built.set(shape, (statement = closing(`caseload-${shape.replaceAll(':', '-')}`, () => ({ select }), true)));
+    }
+    return statement;
+  };
+})();
 
 /**
  * The actor's children, soonest due first (never-visited and overdue lead), one page at a time; `whole`: each with
@@ -107,11 +123,15 @@ export async function caseloadPage(
   actor: Actor,
   page: number,
   pageSize: number,
-  { includePending = false, whole = false }: { includePending?: boolean | undefined; whole?: boolean } = {},
+  { includePending = false, whole = false, close }: { includePending?: boolean | undefined; whole?: boolean; close?: SendClosing | undefined } = {},
 ): Promise<{ items: ChildListItem[]; hasMore: boolean }> {
-  const statement = caseloadStatement(`${actor.role}:${includePending ? 'pending' : 'active'}:${whole ? 'whole' : 'listed'}`);
-  // A read the reply alone needs: an update computed from known state may send it ahead of its guard, on its own.
-  const rows = await sendPrebuilt(conn, statement({ ...actorValues(actor), limit: pageSize + 1, offset: page * pageSize }), true);
+  const statement = caseloadPageRead(`${actor.role}:${includePending ? 'pending' : 'active'}:${whole ? 'whole' : 'listed'}`);
+  const values = closingValues({ ...actorValues(actor), limit: pageSize + 1, offset: page * pageSize });
+  // A read the reply alone needs: with `close`, the update's closing read (folded with its guard and draft write where
+  // it can be); otherwise an update computed from known state may send it ahead of its guard, on its own.
+  const read = close ? await close({ statement, values }) : await sendPrebuilt(conn, statement.alone(values), true);
+  // Folded, an empty page still comes back as one row (the guard's side of the join), of nulls.
+  const rows = read.filter((row) => row.id !== null && row.id !== undefined);
   const items = rows.slice(0, pageSize).map((row) => {
     const item: ChildListItem = { id: Number(row.id), name: String(row.name), nextVisitDue: (row.next_visit_due as string | null) ?? null, status: String(row.status) };
     if (typeof row.whole === 'string') wholeRows.set(item, row.whole);

@@ -1,17 +1,27 @@
-// The statement that closes an update: its last write, after which the update sends nothing more and changes no
-// draft (a flow's commit, once the form is saved as done). Sent on its own, or — in an update computed from known
+// The statement that closes an update: its last write or read, after which the update sends nothing more and changes
+// no draft (a flow's commit, once the form is saved as done; the caseload page of the question a form starts with). Sent on its own, or — in an update computed from known
 // state that has sent nothing yet — folded behind the guard and the draft write into ONE autocommit statement
 // (src/db/updateGuard.ts): the guard refusing then rolls the closing write back with everything else.
 import { sql, type Query, type SQL } from 'drizzle-orm';
 import { prebuilt } from './statement.js';
 
-/** A closing statement as WITH items and a final select, its values in slots named by {@link closingSlot}. */
+/**
+ * A closing statement as WITH items (none for a read) and a final select, its values in slots named by
+ * {@link closingSlot}.
+ */
 export interface Closing {
   /** Names the statement's shape: the guard folds each one in once. */
   readonly name: string;
-  readonly parts: () => { with: SQL; select: SQL };
+  readonly parts: () => ClosingParts;
   /** The statement on its own, filled in. */
   readonly alone: (values: Record<string, unknown>) => Query;
+  /** It only reads (the reply's caseload page): on its own, it may go ahead of the guard (src/db/statement.ts). */
+  readonly readOnly: boolean;
+}
+
+export interface ClosingParts {
+  with?: SQL;
+  select: SQL;
 }
 
 /** A closing statement with its values, by the names its slots were given. */
@@ -35,13 +45,14 @@ export function closingValues(values: Record<string, unknown>): Record<string, u
   return named;
 }
 
-export function closing(name: string, parts: () => { with: SQL; select: SQL }): Closing {
+export function closing(name: string, parts: () => ClosingParts, readOnly = false): Closing {
   return {
     name,
     parts,
+    readOnly,
     alone: prebuilt(() => {
       const p = parts();
-      return sql`with ${p.with} ${p.select}`;
+      return p.with ? sql`with ${p.with} ${p.select}` : p.select;
     }),
   };
 }

@@ -83,7 +83,7 @@ const guardStatement = byShape((shape: Shape) => {
   // Folded, the closing statement's rows come back as its own would; the guard is the outer side of a left join, and
   // the join's condition, so it is evaluated even when the closing statement returns no row, whatever the planner.
   return closed
-    ? sql`${head}, ${closed.with} select closed.* from (select ${held}) guard left join lateral (${closed.select}) closed on guard.held`
+    ? sql`${head}${closed.with ? sql`, ${closed.with}` : sql``} select closed.* from (select ${held}) guard left join lateral (${closed.select}) closed on guard.held`
     : sql`${head} select ${held}`;
 });
 

@@ -103,7 +103,7 @@ async function inDrizzleTransaction<T>(db: Db, first: SQL, body: (t: UpdateTrans
     };
     const writes: (() => Promise<unknown>)[] = [];
     let drafts: () => DraftWrite[] = () => [];
-    const close = (w: ClosingWrite) => sendPrebuilt(tx, w.statement.alone(w.values));
+    const close = (w: ClosingWrite) => sendPrebuilt(tx, w.statement.alone(w.values), w.statement.readOnly);
     const value = await body({ tx, first: await run(first), later: (w) => writes.push(w), drafts: (d) => (drafts = d), close });
     for (const draft of drafts()) await sendDraftWrite((query) => run(asSql(query)), draft);
     for (const write of writes) await write();
@@ -174,7 +174,7 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
     // and the drafts it folded in must be its last.
     const close = (w: ClosingWrite): Promise<Record<string, unknown>[]> => {
       const folded = guarded && !opened && writes.length === 0 && closed === undefined ? guarded.folded(drafts(), w) : undefined;
-      if (!folded) return sendPrebuilt(tx, w.statement.alone(w.values));
+      if (!folded) return sendPrebuilt(tx, w.statement.alone(w.values), w.statement.readOnly);
       seal.sealed = true;
       const begin = conn.unsafe(BEGIN).execute();
       const written = send(conn, folded);

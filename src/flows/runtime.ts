@@ -328,7 +328,8 @@ export class FlowRuntime {
     const answers = { ...conv.answers };
     if (target === CONFIRM) delete answers.__editing;
     const saved = await this.save(ctx, conv, { step: target, answers, trail: conv.trail });
-    return { replies: [...before, await this.ask(ctx, saved)] };
+    // The turn ends with this question, on the draft as saved: its page (a child question) is the update's closing read.
+    return { replies: [...before, await this.ask(ctx, saved, true)] };
   }
 
   private async back(ctx: FlowContext, conv: Conversation): Promise<Turn> {
@@ -443,7 +444,8 @@ export class FlowRuntime {
     return step ? step.prompt(ctx, conv.answers) : [];
   }
 
-  private async ask(ctx: FlowContext, conv: Conversation): Promise<OutMessage> {
+  /** `last`: nothing follows the question in this update (no statement, no draft change), so its read may close it. */
+  private async ask(ctx: FlowContext, conv: Conversation, last = false): Promise<OutMessage> {
     const text = await this.prompt(ctx, conv);
     const q = (op: string) => questionData(conv.id, conv.version, op);
     const t = (key: Parameters<typeof coreText>[1]) => coreText(ctx.locale, key);
@@ -485,7 +487,7 @@ export class FlowRuntime {
         break;
       }
       case 'child':
-        rows.push(...(await this.childButtons(ctx, conv, step)));
+        rows.push(...(await this.childButtons(ctx, conv, step, last)));
         break;
       case 'attachments':
         rows.push([{ label: coreText(ctx.locale, 'attachments.done', { n: ((conv.answers[step.id] as unknown[]) ?? []).length }), data: q('d') }]);
@@ -535,11 +537,13 @@ export class FlowRuntime {
 
   // ---- child choice ------------------------------------------------------------------------------------------
 
-  private async childButtons(ctx: FlowContext, conv: Conversation, step: Step & { kind: 'child' }): Promise<Button[][]> {
+  private async childButtons(ctx: FlowContext, conv: Conversation, step: Step & { kind: 'child' }, last: boolean): Promise<Button[][]> {
     const q = (op: string) => questionData(conv.id, conv.version, op);
     const page = Number(conv.answers.__page ?? 0);
     const found = conv.answers.__found as { id: number; name: string; nextVisitDue: string | null }[] | undefined;
-    const caseload = found ? undefined : await caseloadPage(ctx.tx, ctx.actor, page, PAGE_SIZE, { includePending: step.includePending, whole: ctx.offer !== undefined });
+    const caseload = found
+      ? undefined
+      : await caseloadPage(ctx.tx, ctx.actor, page, PAGE_SIZE, { includePending: step.includePending, whole: ctx.offer !== undefined, close: last ? ctx.close : undefined });
     if (caseload) ctx.offer?.(caseload.items);
     const listed = caseload ?? { items: found ?? [], hasMore: false };
     const rows: Button[][] = grid(listed.items.map((c) => ({ label: childLabel(ctx, c), data: q(`c${c.id}`) })), 2);

@@ -10,7 +10,7 @@ import type { Inbound } from '../../src/bot/inbound.js';
 import { richToPlain, type OutMessage } from '../../src/bot/message.js';
 import type { Outcome } from '../../src/bot/outcome.js';
 import type { Database } from '../../src/db/client.js';
-import { assignments, auditLog, children, conversations, staff, visits } from '../../src/db/schema.js';
+import { assignments, auditLog, children, conversations, processedInbound, staff, visits } from '../../src/db/schema.js';
 import { testCore } from '../support/core.js';
 import { databaseTargets } from '../support/db.js';
 import { demoWorld, TestClock } from '../support/world.js';
@@ -143,30 +143,49 @@ describe.runIf(server)('updates from known state, across two instances (real Pos
     expect(text(await press(a, '确认提交'))).toContain('✅ 已保存');
   };
 
-  it('sends a known user’s caseload page on its own, ahead of the guard, and the new draft with the guard as one statement', async () => {
+  it('asks a known user’s first question with its caseload page, the guard and the new draft in one transaction; a further page is read ahead of the guard', async () => {
     await routineVisit();
     const before = { ...a.updates };
     await send(a, { kind: 'text', text: '/visit' });
-    expect({ guarded: a.updates.guarded - before.guarded, readAhead: a.updates.readAhead - before.readAhead, alone: a.updates.alone - before.alone, tripped: a.updates.tripped - before.tripped })
-      .toEqual({ guarded: 1, readAhead: 1, alone: 1, tripped: 0 });
-    const offered = firstOffered();
-    expect(offered.label).not.toBe('');
-    const [draft] = await database.db.select().from(conversations).where(eq(conversations.status, 'active'));
+    const delta = () => ({ guarded: a.updates.guarded - before.guarded, readAhead: a.updates.readAhead - before.readAhead, alone: a.updates.alone - before.alone, tripped: a.updates.tripped - before.tripped });
+    expect(delta()).toEqual({ guarded: 1, readAhead: 0, alone: 1, tripped: 0 });
+    expect(firstOffered().label).not.toBe('');
+    const [draft] = await database.db.select({ flow: conversations.flow, tx: sql<string>`xmin::text` }).from(conversations).where(eq(conversations.status, 'active'));
+    const [inbound] = await database.db.select({ tx: sql<string>`xmin::text` }).from(processedInbound).where(eq(processedInbound.key, `local:ku-${next}`));
     expect(draft!.flow).toBe('visit');
-    // The child chosen from that page is taken unread, as from a page read in a transaction.
+    expect(draft!.tx).toBe(inbound!.tx);
+    // The next page is not the turn's last word (the question is shown in place of the first): read ahead of the guard.
+    await press(a, '更多');
+    expect(delta()).toEqual({ guarded: 2, readAhead: 1, alone: 2, tripped: 0 });
+    // A child chosen from that page is taken unread, as from a page read in a transaction.
+    const offered = firstOffered();
     expect(text(await press(a, offered.label))).toContain(offered.label);
-    expect(a.updates.tripped - before.tripped).toBe(0);
+    expect(delta()).toEqual({ guarded: 3, readAhead: 1, alone: 3, tripped: 0 });
   });
 
-  it('shows no page read ahead for someone deactivated meanwhile: the guard refuses, and the update is done from a fresh read', async () => {
+  it('shows no page to someone deactivated meanwhile: the guard folded with it refuses, and the update is done from a fresh read', async () => {
     await routineVisit();
     await database.db.update(staff).set({ active: false }).where(eq(staff.name, '李主任'));
     const before = { ...a.updates };
     const after = await send(a, { kind: 'text', text: '/visit' });
-    expect({ readAhead: a.updates.readAhead - before.readAhead, tripped: a.updates.tripped - before.tripped }).toEqual({ readAhead: 1, tripped: 1 });
+    expect(a.updates.tripped - before.tripped).toBe(1);
     expect(after.replies.flatMap((r) => (r.buttons ?? []).flat())).toEqual([]);
     expect(text(after)).toBe('你好！这是儿童关爱工作助手，只供受邀的工作人员使用。请输入管理员给你的邀请码（8位字母数字）。');
     expect(await database.db.select().from(conversations).where(eq(conversations.status, 'active'))).toHaveLength(0);
+  });
+
+  it('shows an empty caseload page read with the guard as no children, only the way to name one', async () => {
+    await routineVisit();
+    const [worker] = await database.db.select().from(staff).where(eq(staff.name, '李主任'));
+    await database.db.update(assignments).set({ endedAt: new Date() }).where(and(eq(assignments.staffId, worker!.id), isNull(assignments.endedAt)));
+    await database.db.update(children).set({ registeredBy: null }).where(eq(children.registeredBy, worker!.id));
+    await send(a, { kind: 'text', text: '/report' });
+    const before = { ...a.updates };
+    const asked = await press(a, '否');
+    expect(a.updates.alone - before.alone).toBe(1);
+    const ops = asked.replies.flatMap((r) => (r.buttons ?? []).flat()).map((b) => b.data.split('.').pop());
+    expect(ops.filter((op) => /^c\d+$/.test(op ?? ''))).toEqual([]);
+    expect(ops).toContain('u');
   });
 
   it('reads a child chosen from a page shown long ago: the page’s rows are not kept past ten minutes', async () => {
