@@ -176,13 +176,8 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
       const folded = guarded && !opened && writes.length === 0 && closed === undefined ? guarded.folded(drafts(), w) : undefined;
       if (!folded) return sendPrebuilt(tx, w.statement.alone(w.values), w.statement.readOnly);
       seal.sealed = true;
-      const begin = conn.unsafe(BEGIN).execute();
-      const written = send(conn, folded);
-      const commit = conn.unsafe('commit').execute();
-      const sent = Promise.all([begin, written, commit]).then(([, rows, done]) => {
-        if ((done as unknown as { command?: string }).command !== 'COMMIT') throw new Error('the closing write was rolled back');
-        return rows;
-      });
+      // A closing read writes nothing but the draft: like a draft write folded with its guard, it goes in autocommit.
+      const sent = w.statement.readOnly ? send(conn, folded) : closingTransaction(conn, () => send(conn, folded));
       const state = { drafts: draftsAsSent(drafts()), committed: false, settled: Promise.resolve() };
       state.settled = sent.then(
         () => void (state.committed = true),
@@ -244,6 +239,20 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
 }
 
 const draftsAsSent = (writes: DraftWrite[]) => JSON.stringify(writes.map(draftWriteValues));
+
+/**
+ * A closing write between `begin` (with the round trip's statement_timeout, so that the server cancels it rather than
+ * commit it after the client gave up) and `commit`, the three handed to the driver in this order, in one round trip.
+ */
+function closingTransaction(conn: postgres.ReservedSql, write: () => Promise<Record<string, unknown>[]>): Promise<Record<string, unknown>[]> {
+  const begin = conn.unsafe(BEGIN).execute();
+  const written = write();
+  const commit = conn.unsafe('commit').execute();
+  return Promise.all([begin, written, commit]).then(([, rows, done]) => {
+    if ((done as unknown as { command?: string }).command !== 'COMMIT') throw new Error('the closing write was rolled back');
+    return rows;
+  });
+}
 
 /** The guard's verdict once its answer is in: a {@link GuardTripped} when it refused, else undefined. */
 async function guardOutcome(opened: Promise<unknown> | undefined): Promise<GuardTripped | undefined> {
