@@ -60,7 +60,9 @@ const underArea = (areaPath: string | SQL) =>
  * statement's parameter), `offset 0` keeps PostgreSQL from turning the EXISTS into a hashed subplan over the open
  * assignments: it stays one index probe. Otherwise (a list of children, or a child checked by id) the caseworker's
  * children are found from their open assignments and their registrations, both by index — a caseload, a few dozen
- * rows: an OR of the two would read every child in the county to test each.
+ * rows: an OR of the two would read every child in the county to test each. The ids are gathered once, as an array
+ * (an InitPlan): as `in (…)`, a plan made before the tables' statistics were gathered ran the subquery again for
+ * every child (12.7 ms a page against 1.0 ms, 130 children on the caseload).
  */
 const assignedOrRegisteredBy = (staffId: number | SQL, probe = false) =>
   probe
@@ -68,8 +70,8 @@ const assignedOrRegisteredBy = (staffId: number | SQL, probe = false) =>
         sql`exists (select 1 from ${assignments} where ${assignments.childId} = ${children.id} and ${assignments.staffId} = ${staffId} and ${assignments.endedAt} is null offset 0)`,
         eq(children.registeredBy, staffId),
       )!
-    : sql`${children.id} in (select ${assignments.childId} from ${assignments} where ${assignments.staffId} = ${staffId} and ${assignments.endedAt} is null
-        union all select ${registered.id} from ${children} as ${sql.identifier(REGISTERED)} where ${registered.registeredBy} = ${staffId})`;
+    : sql`${children.id} = any(array(select ${assignments.childId} from ${assignments} where ${assignments.staffId} = ${staffId} and ${assignments.endedAt} is null
+        union all select ${registered.id} from ${children} as ${sql.identifier(REGISTERED)} where ${registered.registeredBy} = ${staffId}))`;
 
 const listable = (includePending: boolean) =>
   includePending ? inArray(children.status, ['active', 'pending']) : eq(children.status, 'active');
