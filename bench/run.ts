@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const flow = await runFlowBench({
     users: Number(process.env.BENCH_USERS ?? (quick ? 20 : 100)),
     conversationsPerUser: Number(process.env.BENCH_CONVERSATIONS ?? (quick ? 1 : 2)),
-    runs: Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3)),
+    runs: Number(process.env.BENCH_RUNS ?? (quick ? 1 : 5)),
     thinkMs: Number(process.env.BENCH_THINK_MS ?? 50),
     log,
   });
