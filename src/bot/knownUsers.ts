@@ -1,7 +1,7 @@
 // What this instance knew of each recent user after their last update (actor, draft, the draft's child, and the
 // stamps they were read with; while the draft has no child yet, the children the last page offered), so the next
-// update can be computed without reading first: one round trip instead of two. Never trusted alone: the update's guard checks all of it in the database (src/db/updateGuard.ts). An update
-// takes its user's entry while it runs (the per-user queue runs one at a time) and puts back the state it committed;
+// update can be computed without reading first: one round trip instead of two. Never trusted alone: the update's
+// guard checks all of it in the database (src/db/updateGuard.ts). An update takes its user's entry while it runs (the per-user queue runs one at a time) and puts back the state it committed;
 // an update that fails leaves nothing, so the next one reads afresh.
 import { listedChild, type ChildListItem, type ChildRow } from '../db/children.js';
 import type { Actor } from '../db/actor.js';
@@ -29,11 +29,6 @@ export class KnownUsers {
   }
 }
 
-/**
- * The reads one update shares (src/flows/types.ts `memo`), seeded with the draft's child when the state came with it.
- * Where the state holds the children the last update offered, the first lookup of one of them takes it unread if
- * `adopt` lets the guard check it (src/db/updateGuard.ts); any other lookup reads as usual.
- */
 /** How long the children a page offered may be taken unread: a person choosing from the list does so within minutes. */
 const OFFERED_FOR_MS = 10 * 60_000;
 
@@ -42,6 +37,11 @@ export function stillOffered(state: KnownState, now: Date): readonly ChildListIt
   return state.offered && state.offered.until > now.getTime() ? state.offered.children : [];
 }
 
+/**
+ * The reads one update shares (src/flows/types.ts `memo`), seeded with the draft's child when the state came with it.
+ * Where the state holds the children the last update offered, the first lookup of one of them takes it unread if
+ * `adopt` lets the guard check it (src/db/updateGuard.ts); any other lookup reads as usual.
+ */
 export function updateMemo(child: ChildRow | undefined, offered: readonly ChildListItem[] = [], adopt: (row: ChildRow) => boolean = () => false): Map<string, Promise<unknown>> {
   const memo = offered.length ? new OfferedMemo(offered, adopt) : new Map<string, Promise<unknown>>();
   if (child) memo.set(childMemoKey(child.id), Promise.resolve(child));

@@ -6,7 +6,7 @@ import type { Actor } from './actor.js';
 import { audit } from './audit.js';
 import { stamped, stampOf } from './rowStamps.js';
 import { closing, closingSlot, closingValues, type Closing, type SendClosing } from './closing.js';
-import { bare, byShape, rowOf, sendPrebuilt, slot } from './statement.js';
+import { bare, byShape, perShape, rowOf, sendPrebuilt, slot } from './statement.js';
 import type { Conn } from './client.js';
 import { alias } from 'drizzle-orm/pg-core';
 import { areas, assignments, children, reports, staff, visits } from './schema.js';
@@ -97,24 +97,17 @@ type PageShape = `${Actor['role']}:${'pending' | 'active'}:${'whole' | 'listed'}
  * The caseload page as the closing read of the question that shows it (src/db/closing.ts): the update that asks it
  * may send it with its guard and its draft write, as one statement. Built once per shape, on first use.
  */
-const caseloadPageRead = (() => {
-  const built = new Map<PageShape, Closing>();
-  return (shape: PageShape): Closing => {
-    let statement = built.get(shape);
-    if (!statement) {
-      const [role, listed, rows] = shape.split(':') as [Actor['role'], string, string];
-      // Each listed child may come with its whole row (stamped, with its latest visit) as text, parsed only if chosen.
-      const whole = rows === 'whole' ? sql`(to_jsonb(${children}.*) || jsonb_build_object('row_stamp', ${stampOf(children)}, 'latest_visit', ${latestVisitColumn}))::text` : sql`null`;
-      const scope = childScopeOf(role, sql`${closingSlot('staffId')}::int`, sql`${closingSlot('areaPath')}::text`);
-      const select = sql`select ${children.id}, ${children.name}, ${children.nextVisitDue}, ${children.status}, ${whole} as whole from ${children}
-        where ${scope} and ${listable(listed === 'pending')}
-        order by ${children.nextVisitDue} asc nulls first, ${children.name} asc, ${children.id} asc
-        limit ${closingSlot('limit')} offset ${closingSlot('offset')}`;
-      built.set(shape, (statement = closing(`caseload-${shape.replaceAll(':', '-')}`, () => ({ select }), true)));
-    }
-    return statement;
-  };
-})();
+const caseloadPageRead = perShape((shape: PageShape): Closing => {
+  const [role, listed, rows] = shape.split(':') as [Actor['role'], string, string];
+  // Each listed child may come with its whole row (stamped, with its latest visit) as text, parsed only if chosen.
+  const whole = rows === 'whole' ? sql`(to_jsonb(${children}.*) || jsonb_build_object('row_stamp', ${stampOf(children)}, 'latest_visit', ${latestVisitColumn}))::text` : sql`null`;
+  const scope = childScopeOf(role, sql`${closingSlot('staffId')}::int`, sql`${closingSlot('areaPath')}::text`);
+  const select = sql`select ${children.id}, ${children.name}, ${children.nextVisitDue}, ${children.status}, ${whole} as whole from ${children}
+    where ${scope} and ${listable(listed === 'pending')}
+    order by ${children.nextVisitDue} asc nulls first, ${children.name} asc, ${children.id} asc
+    limit ${closingSlot('limit')} offset ${closingSlot('offset')}`;
+  return closing(`caseload-${shape.replaceAll(':', '-')}`, () => ({ select }), true);
+});
 
 /**
  * The actor's children, soonest due first (never-visited and overdue lead), one page at a time; `whole`: each with

@@ -1,7 +1,8 @@
 // The statement that closes an update: its last write or read, after which the update sends nothing more and changes
-// no draft (a flow's commit, once the form is saved as done; the caseload page of the question a form starts with). Sent on its own, or — in an update computed from known
-// state that has sent nothing yet — folded behind the guard and the draft write into ONE autocommit statement
-// (src/db/updateGuard.ts): the guard refusing then rolls the closing write back with everything else.
+// no draft (a flow's commit, once the form is saved as done; the caseload page of the question a turn ends with).
+// Sent on its own, or — in an update computed from known state that has sent nothing yet — folded behind the guard
+// and the draft write into ONE statement (src/db/updateGuard.ts): the guard refusing then takes the closing statement
+// back with everything else.
 import { sql, type Query, type SQL } from 'drizzle-orm';
 import { prebuilt } from './statement.js';
 
@@ -24,14 +25,14 @@ export interface ClosingParts {
   select: SQL;
 }
 
-/** A closing statement with its values, by the names its slots were given. */
-export interface ClosingWrite {
+/** A closing statement (a write or a read) with its values, by the names its slots were given. */
+export interface FilledClosing {
   statement: Closing;
   values: Record<string, unknown>;
 }
 
-/** Sends an update's closing write: folded with the guard where the update allows, else on its own. */
-export type SendClosing = (write: ClosingWrite) => Promise<Record<string, unknown>[]>;
+/** Sends an update's closing statement: folded with the guard where the update allows, else on its own. */
+export type SendClosing = (closing: FilledClosing) => Promise<Record<string, unknown>[]>;
 
 const PREFIX = 'c_';
 

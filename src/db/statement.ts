@@ -44,14 +44,19 @@ function valueNamed(name: string, values: Record<string, unknown>, more: Record<
 
 type Fill = (values: Record<string, unknown>, ...more: Record<string, unknown>[]) => Query;
 
-/** One prebuilt statement per shape (a role, a kind of write: whatever changes the text), each built on first use. */
-export function byShape<Shape extends string>(build: (shape: Shape) => SQL): (shape: Shape) => Fill {
-  const built = new Map<Shape, Fill>();
+/** One thing per shape (a role, a kind of write: whatever changes a statement's text), each made on first use. */
+export function perShape<Shape extends string, T>(make: (shape: Shape) => T): (shape: Shape) => T {
+  const made = new Map<Shape, T>();
   return (shape) => {
-    let statement = built.get(shape);
-    if (!statement) built.set(shape, (statement = prebuilt(() => build(shape))));
-    return statement;
+    let it = made.get(shape);
+    if (it === undefined) made.set(shape, (it = make(shape)));
+    return it;
   };
+}
+
+/** One prebuilt statement per shape, each built on first use. */
+export function byShape<Shape extends string>(build: (shape: Shape) => SQL): (shape: Shape) => Fill {
+  return perShape((shape: Shape) => prebuilt(() => build(shape)));
 }
 
 /** The same statement as drizzle SQL, for a driver the hot path reaches only through drizzle (PGlite). */

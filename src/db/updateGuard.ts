@@ -11,7 +11,7 @@ import type { Actor } from './actor.js';
 import { scopeBySlots, type ChildListItem, type ChildRow } from './children.js';
 import type { Draft, Stamps } from './inboundRead.js';
 import { rowStamp } from './rowStamps.js';
-import type { Closing, ClosingWrite } from './closing.js';
+import type { Closing, FilledClosing } from './closing.js';
 import { areas, channelIdentities, children, conversations, processedInbound, staff, type ChannelName } from './schema.js';
 import { draftWriteValues, insertDraftSql, updateDraftSql, type DraftWrite } from './draftWrites.js';
 import { bare, byShape, slot } from './statement.js';
@@ -95,7 +95,7 @@ export interface GuardedUpdate {
    * The whole update as one statement, when all it writes is at most one draft write of the kind the state allows,
    * and the update's closing write when it has one (src/db/closing.ts).
    */
-  folded(writes: DraftWrite[], closing?: ClosingWrite): Query | undefined;
+  folded(writes: DraftWrite[], closing?: FilledClosing): Query | undefined;
   /**
    * Lets the update rely on a child the instance holds unread (one it offered last time), checked by the guard as the
    * draft's child is: only while the guard is not yet sent and checks no other child.
@@ -134,7 +134,7 @@ export function guardedUpdate(key: string, at: Date, channel: ChannelName, exter
       } as Record<string, unknown>,
     };
   };
-  const statement = (folded: Folded, extra: Record<string, unknown> = {}, closing?: ClosingWrite) => {
+  const statement = (folded: Folded, extra: Record<string, unknown> = {}, closing?: FilledClosing) => {
     sent = true;
     const { scopeRole, values: given } = values();
     const closingName = closing?.statement.name ?? '';

@@ -12,7 +12,7 @@ import { PostgresJsSession, PostgresJsTransaction } from 'drizzle-orm/postgres-j
 import postgres from 'postgres';
 import { preparing, type Db, type Tx } from './client.js';
 import { draftWriteValues, sendDraftWrite, type DraftWrite } from './draftWrites.js';
-import type { ClosingWrite, SendClosing } from './closing.js';
+import type { FilledClosing, SendClosing } from './closing.js';
 import { asSql, sendPrebuilt, type SendOptions } from './statement.js';
 import { GUARD_TRIPPED, type GuardedUpdate } from './updateGuard.js';
 
@@ -103,7 +103,7 @@ async function inDrizzleTransaction<T>(db: Db, first: SQL, body: (t: UpdateTrans
     };
     const writes: (() => Promise<unknown>)[] = [];
     let drafts: () => DraftWrite[] = () => [];
-    const close = (w: ClosingWrite) => sendPrebuilt(tx, w.statement.alone(w.values), w.statement.readOnly);
+    const close = (w: FilledClosing) => sendPrebuilt(tx, w.statement.alone(w.values), w.statement.readOnly);
     const value = await body({ tx, first: await run(first), later: (w) => writes.push(w), drafts: (d) => (drafts = d), close });
     for (const draft of drafts()) await sendDraftWrite((query) => run(asSql(query)), draft);
     for (const write of writes) await write();
@@ -172,7 +172,7 @@ async function inPipelinedTransaction<T>(client: postgres.Sql, how: { read: SQL 
     // statement, between `begin` (with the round trip's statement_timeout, so that the server cancels it rather than
     // commit it after the client gave up) and `commit`, all three in one round trip. What it wrote is then committed,
     // and the drafts it folded in must be its last.
-    const close = (w: ClosingWrite): Promise<Record<string, unknown>[]> => {
+    const close = (w: FilledClosing): Promise<Record<string, unknown>[]> => {
       const folded = guarded && !opened && writes.length === 0 && closed === undefined ? guarded.folded(drafts(), w) : undefined;
       if (!folded) return sendPrebuilt(tx, w.statement.alone(w.values), w.statement.readOnly);
       seal.sealed = true;

@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { processedInbound } from '../../src/db/schema.js';
-import { closing, closingSlot, closingValues, type ClosingWrite } from '../../src/db/closing.js';
+import { closing, closingSlot, closingValues, type FilledClosing } from '../../src/db/closing.js';
 import { GuardTripped, inGuardedUpdateTransaction, inUpdateTransaction } from '../../src/db/updateTransaction.js';
 import { openServerDatabase, serverUrl } from '../support/db.js';
 
@@ -93,7 +93,7 @@ describe.runIf(serverUrl)('the update transaction (real PostgreSQL)', () => {
   }));
   const foldingGuard = (key: string, holds: boolean) => ({
     ...guard(key, holds),
-    folded: (_writes: unknown[], closed?: ClosingWrite) => {
+    folded: (_writes: unknown[], closed?: FilledClosing) => {
       if (!closed) return undefined;
       const alone = closed.statement.alone(closed.values);
       return {
